@@ -1,0 +1,145 @@
+"""What an algorithm is: :class:`AlgorithmSpec` and the list of families.
+
+Kept apart from :mod:`restoration.registry` so that the light spec modules under
+:mod:`restoration.specs` can build entries without importing the registry.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .degradations import TASKS, Observation
+from .params import ParamSpec, resolve_params
+
+__all__ = ["ALL_TASKS", "FAMILIES", "AlgorithmSpec"]
+
+#: Shorthand for a method that applies to every task.
+ALL_TASKS = frozenset(TASKS)
+
+#: Algorithm families, in the order the app presents them, with display names.
+FAMILIES: dict[str, str] = {
+    "baseline": "Baselines",
+    "filter": "Traditional filters",
+    "wavelet": "Wavelet shrinkage",
+    "sparse": "Sparse representation",
+    "variational": "Variational models",
+    "nonlocal": "Non-local methods",
+    "deconvolution": "Deconvolution",
+    "interpolation": "Interpolation and classic super-resolution",
+    "inpainting": "Inpainting",
+    "deep": "Deep CNNs",
+    "pnp": "Plug-and-play (learned prior in a variational solver)",
+}
+
+
+@dataclass(frozen=True)
+class AlgorithmSpec:
+    """Everything the app and the command line know about one algorithm.
+
+    Attributes
+    ----------
+    name : str
+        Registry key (fixed: benchmarks and docs refer to it).
+    title : str
+        Display name.
+    family : str
+        A key of :data:`FAMILIES`.
+    tasks : frozenset of str
+        Tasks (see :data:`~restoration.degradations.TASKS`) the method solves.
+    entry : str
+        ``"module:function"`` of the runner, imported on first use.
+    params : tuple of ParamSpec
+        Tunable parameters.
+    reference : str
+        The paper or book the method comes from.
+    explanation : str
+        Two or three plain sentences for students.
+    needs : frozenset of str
+        Facts about the degradation the method uses ("sigma", "kernel", "scale", "mask").
+    seeded : bool
+        The runner takes an ``rng`` keyword (randomised methods).
+    uses_torch : bool
+        The runner imports torch (slower first call).
+    auto_params : str or None
+        ``"module:function"`` returning parameter defaults tuned for an observation
+        (e.g. a smoothing strength that follows the noise level); user values win.
+    """
+
+    name: str
+    title: str
+    family: str
+    tasks: frozenset[str]
+    entry: str
+    params: tuple[ParamSpec, ...] = ()
+    reference: str = ""
+    explanation: str = ""
+    needs: frozenset[str] = frozenset()
+    seeded: bool = False
+    uses_torch: bool = False
+    auto_params: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.family not in FAMILIES:
+            raise ValueError(f"{self.name}: unknown family {self.family!r}")
+        unknown = set(self.tasks) - set(TASKS)
+        if unknown or not self.tasks:
+            raise ValueError(f"{self.name}: bad tasks {sorted(self.tasks)}")
+        if ":" not in self.entry:
+            raise ValueError(f"{self.name}: entry must be 'module:function'")
+
+    @property
+    def family_title(self) -> str:
+        """Display name of the family."""
+        return FAMILIES[self.family]
+
+    def load(self) -> Callable[..., np.ndarray]:
+        """Import and return the runner."""
+        module, func = self.entry.split(":")
+        return getattr(importlib.import_module(module), func)
+
+    def solves(self, observation: Observation) -> bool:
+        """Whether this method applies to the observation's task."""
+        return observation.task in self.tasks
+
+    def defaults_for(self, observation: Observation | None) -> dict[str, Any]:
+        """Default parameters, adapted to ``observation`` when the spec has ``auto_params``."""
+        defaults = {p.name: p.default for p in self.params}
+        if observation is not None and self.auto_params:
+            module, func = self.auto_params.split(":")
+            tuned = getattr(importlib.import_module(module), func)(observation)
+            by_name = {p.name: p for p in self.params}
+            defaults.update({k: by_name[k].coerce(v) for k, v in tuned.items() if k in by_name})
+        return defaults
+
+    def resolve(self, params: Mapping[str, Any] | None, observation: Observation | None = None) -> dict[str, Any]:
+        """Checked parameters: user values over (adapted) defaults.
+
+        Raises
+        ------
+        ParameterError
+            For unknown names or values out of range.
+        """
+        resolved = resolve_params(self.params, params, owner=self.name)
+        given = set(params or {})
+        for key, value in self.defaults_for(observation).items():
+            if key not in given:
+                resolved[key] = value
+        return resolved
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-friendly description."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "family": self.family,
+            "tasks": [t for t in TASKS if t in self.tasks],
+            "params": [p.to_dict() for p in self.params],
+            "reference": self.reference,
+            "explanation": self.explanation,
+            "needs": sorted(self.needs),
+        }

@@ -1,0 +1,188 @@
+"""Typed parameter descriptions shared by degradation steps and algorithms.
+
+A :class:`ParamSpec` says everything a user interface needs to build a widget
+(type, default, range, step, choices, help text) and everything the command line
+needs to turn ``key=value`` text into a checked Python value.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .errors import ParameterError
+
+__all__ = ["ParamKind", "ParamSpec", "parse_value", "resolve_params"]
+
+ParamKind = Literal["float", "int", "bool", "choice"]
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def parse_value(text: str) -> Any:
+    """Turn the text of a ``key=value`` pair into a Python literal where possible.
+
+    Numbers, booleans (``true``/``false`` in any case) and quoted strings are
+    converted; anything else is returned as the stripped string itself.
+
+    Parameters
+    ----------
+    text : str
+        The value as typed by a user.
+
+    Returns
+    -------
+    Any
+        An int, float, bool or str.
+    """
+    text = text.strip()
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
+    if isinstance(value, (int, float, str, bool)):
+        return value
+    return text
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """Description of one tunable parameter.
+
+    Parameters
+    ----------
+    name : str
+        Keyword name passed to the function.
+    kind : {"float", "int", "bool", "choice"}
+        Value type; ``choice`` takes one of ``choices``.
+    default : Any
+        Value used when the user sets nothing.
+    low, high : float, optional
+        Inclusive bounds for numeric kinds.
+    step : float, optional
+        Suggested slider step for a user interface.
+    choices : tuple, optional
+        Allowed values for ``choice``.
+    help : str
+        One sentence saying what the knob does and which way it pushes.
+    label : str, optional
+        Human-readable label; defaults to the name.
+    """
+
+    name: str
+    kind: ParamKind
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: tuple[Any, ...] = field(default_factory=tuple)
+    help: str = ""
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("float", "int", "bool", "choice"):
+            raise ValueError(f"unknown parameter kind {self.kind!r}")
+        if self.kind == "choice" and not self.choices:
+            raise ValueError(f"choice parameter {self.name!r} needs choices")
+        # The default must itself be valid: a spec that contradicts itself is a bug.
+        self.coerce(self.default)
+
+    @property
+    def title(self) -> str:
+        """The label shown to users."""
+        return self.label or self.name.replace("_", " ")
+
+    def coerce(self, value: Any) -> Any:
+        """Convert ``value`` (possibly text) to this parameter's type and check its range.
+
+        Raises
+        ------
+        ParameterError
+            If the value has the wrong type, is not finite, or lies outside the range.
+        """
+        if isinstance(value, str) and self.kind != "choice":
+            value = parse_value(value)
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, (int, float)) and value in (0, 1):
+                return bool(value)
+            if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
+                return value.lower() in _TRUE
+            raise ParameterError(f"parameter '{self.name}' must be true or false, got {value!r}")
+        if self.kind == "choice":
+            for choice in self.choices:
+                if value == choice or (isinstance(value, str) and str(choice) == value.strip()):
+                    return choice
+            allowed = ", ".join(str(c) for c in self.choices)
+            raise ParameterError(f"parameter '{self.name}' must be one of {allowed}; got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ParameterError(f"parameter '{self.name}' must be a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ParameterError(f"parameter '{self.name}' must be finite, got {value!r}")
+        if self.kind == "int":
+            if float(value) != int(value):
+                raise ParameterError(f"parameter '{self.name}' must be a whole number, got {value!r}")
+            value = int(value)
+        else:
+            value = float(value)
+        if self.low is not None and value < self.low:
+            raise ParameterError(f"parameter '{self.name}' must be >= {self.low:g}, got {value:g}")
+        if self.high is not None and value > self.high:
+            raise ParameterError(f"parameter '{self.name}' must be <= {self.high:g}, got {value:g}")
+        return value
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly description (for listings and user interfaces)."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "default": self.default,
+            "low": self.low,
+            "high": self.high,
+            "step": self.step,
+            "choices": list(self.choices),
+            "help": self.help,
+            "label": self.title,
+        }
+
+
+def resolve_params(
+    specs: Iterable[ParamSpec], given: Mapping[str, Any] | None, *, owner: str
+) -> dict[str, Any]:
+    """Merge user-given values with defaults, checking names, types and ranges.
+
+    Parameters
+    ----------
+    specs : iterable of ParamSpec
+        The parameters the owner accepts.
+    given : mapping, optional
+        Values supplied by the user (text or typed).
+    owner : str
+        Name of the step or algorithm, used in error messages.
+
+    Returns
+    -------
+    dict
+        Every parameter with a checked value.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown name or a bad value.
+    """
+    specs = list(specs)
+    by_name = {s.name: s for s in specs}
+    given = dict(given or {})
+    unknown = sorted(set(given) - set(by_name))
+    if unknown:
+        known = ", ".join(by_name) or "none"
+        raise ParameterError(f"'{owner}' has no parameter {', '.join(map(repr, unknown))} (it takes: {known})")
+    return {s.name: s.coerce(given[s.name]) if s.name in given else s.default for s in specs}

@@ -1,0 +1,10 @@
+"""Registry entries, one light module per family (text and numbers only: no heavy imports).
+
+Each module defines ``SPECS: tuple[AlgorithmSpec, ...]``; :mod:`restoration.registry`
+lists the modules explicitly. The runners they name live in :mod:`restoration.classic`
+and :mod:`restoration.deep` and are imported only when a method runs.
+"""
+
+from . import baselines, deconvolution, filters, interpolation, nonlocal_methods, variational, wavelet
+
+__all__ = ["baselines", "deconvolution", "filters", "interpolation", "nonlocal_methods", "variational", "wavelet"]

@@ -1,0 +1,18 @@
+"""Registry entries: baselines."""
+
+from ..algorithm import ALL_TASKS, AlgorithmSpec
+
+SPECS: tuple[AlgorithmSpec, ...] = (
+    AlgorithmSpec(
+        name="identity",
+        title="Degraded input (no restoration)",
+        family="baseline",
+        tasks=ALL_TASKS,
+        entry="restoration.classic.baselines:run_identity",
+        reference="-",
+        explanation=(
+            "Returns the observation unchanged (enlarged by pixel repetition when it is smaller than the "
+            "target). It is the baseline every method must beat: the 'degraded' column of the tables."
+        ),
+    ),
+)

@@ -1,0 +1,5 @@
+"""Registry entries: nonlocal_methods (filled in by the classic-families work)."""
+
+from ..algorithm import AlgorithmSpec
+
+SPECS: tuple[AlgorithmSpec, ...] = ()
