@@ -1,0 +1,292 @@
+"""Command line: ``python -m restoration COMMAND ...``.
+
+Commands
+--------
+methods     list the registered algorithms (name, tasks, family)
+steps       list the degradation steps, their parameters and the presets
+gallery     list the bundled sample images
+degrade     degrade a clean image and save the result
+restore     restore an image with one method (optionally degrading it first and scoring)
+benchmark   images x degradations x methods -> tables and a CSV/JSON file
+
+Bad input (unreadable image, bad spec, unknown method, bad parameter) prints one
+line ``error: ...`` on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import RestorationError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one clear line, exit 2 (argparse's own convention)
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parse_params(items: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise RestorationError(f"--param expects key=value, got {item!r}")
+        key, value = item.split("=", 1)
+        params[key.strip()] = value.strip()
+    return params
+
+
+def _cmd_methods(args: argparse.Namespace) -> int:
+    from .degradations import TASKS
+    from .registry import list_algorithms
+
+    if args.task and args.task not in TASKS:
+        raise RestorationError(f"unknown task {args.task!r} (tasks: {', '.join(TASKS)})")
+    specs = list_algorithms(task=args.task)
+    if args.json:
+        print(json.dumps([s.to_dict() for s in specs], indent=2))
+        return 0
+    width = max(len(s.name) for s in specs)
+    print(f"{'name':<{width}}  {'tasks':<38}  family")
+    for s in specs:
+        tasks = ",".join(t for t in TASKS if t in s.tasks)
+        print(f"{s.name:<{width}}  {tasks:<38}  {s.family_title}")
+        if args.verbose:
+            for p in s.params:
+                rng = f" [{p.low:g}, {p.high:g}]" if p.low is not None and p.high is not None else ""
+                choices = f" {{{', '.join(map(str, p.choices))}}}" if p.choices else ""
+                print(f"{'':<{width}}    --param {p.name}={p.default}{rng}{choices}: {p.help}")
+    return 0
+
+
+def _cmd_steps(args: argparse.Namespace) -> int:
+    from .degradations import PRESETS, STEPS
+
+    for step in STEPS.values():
+        params = ", ".join(f"{p.name}={p.default}" for p in step.params)
+        print(f"{step.name}({params})  [{step.kind}] {step.help}")
+    print("\npresets:")
+    for preset in PRESETS.values():
+        print(f"  {preset.key:<16} {preset.task:<9} {preset.spec}")
+    return 0
+
+
+def _cmd_gallery(args: argparse.Namespace) -> int:
+    from .gallery import list_gallery
+
+    for img in list_gallery():
+        print(f"{img.key:<24} {img.category:<18} {img.width}x{img.height} {'gray' if img.gray else 'rgb '}  "
+              f"{img.licence}  ({img.source})")
+    return 0
+
+
+def _load_input(path: str) -> Any:
+    from .images import load_image
+
+    if path.startswith("gallery:"):
+        from .gallery import load_gallery_image
+
+        return load_gallery_image(path.split(":", 1)[1])
+    return load_image(path)
+
+
+def _write_image(image: Any, path: str) -> None:
+    from .images import save_image
+
+    try:
+        save_image(image, path)
+    except OSError as exc:
+        raise RestorationError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _cmd_degrade(args: argparse.Namespace) -> int:
+    from .degradations import degrade
+
+    obs = degrade(_load_input(args.input), args.degrade, seed=args.seed)
+    _write_image(obs.degraded, args.output)
+    print(json.dumps(obs.summary()))
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from .degradations import Observation, degrade
+    from .metrics import compare
+    from .registry import get_algorithm, run_algorithm
+
+    spec = get_algorithm(args.method)
+    params = _parse_params(args.param)
+    image = _load_input(args.input)
+    if args.degrade:
+        obs = degrade(image, args.degrade, seed=args.seed)
+        if args.save_degraded:
+            _write_image(obs.degraded, args.save_degraded)
+    else:
+        obs = Observation.from_degraded(image, scale=args.scale, sigma=args.sigma)
+    start = time.perf_counter()
+    restored = run_algorithm(spec, obs, params, seed=args.seed)
+    seconds = time.perf_counter() - start
+    _write_image(restored, args.output)
+    report: dict[str, Any] = {"method": spec.name, "task": obs.task, "seconds": round(seconds, 4),
+                              "params": spec.resolve(params, obs), "output": args.output}
+    if obs.clean is not None:
+        opts = {"y_channel": args.y_channel, "crop_border": args.crop_border}
+        from .classic.baselines import run_identity
+
+        report["degraded"] = compare(obs.clean, run_identity(obs), **opts)
+        report["restored"] = compare(obs.clean, restored, **opts)
+    print(json.dumps(report, default=str))
+    return 0
+
+
+def _cmd_benchmark(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .benchmark import category_table, collect_images, improvement_table, method_table, run_benchmark
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".json"):
+        raise RestorationError(f"--out must end in .csv or .json, got {out.name}")
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    if not methods:
+        raise RestorationError("--methods is empty")
+    params: dict[str, dict[str, str]] = {}
+    for item in args.param:
+        if ":" not in item.split("=", 1)[0]:
+            raise RestorationError(f"benchmark --param expects method:key=value, got {item!r}")
+        method, rest = item.split(":", 1)
+        params.setdefault(method.strip(), {}).update(_parse_params([rest]))
+    images = collect_images(args.images, categories=args.category or None)
+    if args.limit:
+        images = images[: args.limit]
+
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit="run", desc="benchmark", file=sys.stderr, dynamic_ncols=True)
+
+    def progress(done: int, total: int, row: dict[str, Any] | None) -> None:
+        if bar is None:
+            return
+        bar.total = total
+        bar.n = done
+        if row is not None:
+            bar.set_postfix_str(f"{row['image']} {row['method']}", refresh=False)
+        bar.refresh()
+
+    start = time.perf_counter()
+    try:
+        results = run_benchmark(
+            images, args.degrade, methods, params=params, seed=args.seed, y_channel=args.y_channel,
+            crop_border=args.crop_border, workers=args.workers, cache_dir=args.cache, progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    elapsed = time.perf_counter() - start
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".json":
+        out.write_text(results.to_json(orient="records", indent=1))
+    else:
+        results.to_csv(out, index=False)
+
+    with pd.option_context("display.width", 160, "display.max_columns", 30, "display.float_format", "{:.4f}".format):
+        print(f"Mean per method (n images = {results['image'].nunique()}):")
+        print(method_table(results).to_string())
+        print("\nPSNR (dB) per category x method:")
+        print(category_table(results, "psnr").to_string())
+        print("\nSSIM per category x method:")
+        print(category_table(results, "ssim").to_string())
+        if (results["method"] == "degraded").any() and results["method"].nunique() > 1:
+            print("\nPSNR improvement over the degraded input (%):")
+            print(improvement_table(results, "psnr").to_string(float_format="{:+.1f}".format))
+    errors = results[results["error"] != ""]
+    if len(errors):
+        print(f"\n{len(errors)} runs failed, e.g.: {errors.iloc[0]['method']}: {errors.iloc[0]['error']}",
+              file=sys.stderr)
+    print(f"\n{len(results)} rows written to {out} in {elapsed:.1f} s")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the command line."""
+    parser = _Parser(prog="python -m restoration", description="Image-restoration workbench command line.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("methods", help="list the registered algorithms")
+    p.add_argument("--task", help="only methods solving this task")
+    p.add_argument("--json", action="store_true", help="machine-readable output with parameters")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list each method's parameters")
+    p.set_defaults(func=_cmd_methods)
+
+    p = sub.add_parser("steps", help="list the degradation steps and presets")
+    p.set_defaults(func=_cmd_steps)
+
+    p = sub.add_parser("gallery", help="list the bundled sample images")
+    p.set_defaults(func=_cmd_gallery)
+
+    p = sub.add_parser("degrade", help="degrade a clean image")
+    p.add_argument("input", help="image file, or gallery:KEY")
+    p.add_argument("output", help="where to write the degraded image (PNG, TIFF, ...)")
+    p.add_argument("--degrade", required=True, metavar="SPEC", help='e.g. "gaussian_noise(sigma=25)"')
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_degrade)
+
+    p = sub.add_parser("restore", help="restore an image with one method")
+    p.add_argument("input", help="image file, or gallery:KEY")
+    p.add_argument("output", help="where to write the restored image")
+    p.add_argument("--method", required=True)
+    p.add_argument("--degrade", metavar="SPEC", help="degrade INPUT first (then PSNR/SSIM are reported)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="method parameter (repeatable)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sigma", type=float, default=0.0, help="known noise level (0-255) of an already noisy INPUT")
+    p.add_argument("--scale", type=int, default=1, help="upscaling factor for an already low-resolution INPUT")
+    p.add_argument("--save-degraded", metavar="PATH", help="also save the degraded image")
+    p.add_argument("--y-channel", action="store_true", help="score on the BT.601 Y channel")
+    p.add_argument("--crop-border", type=int, default=0, help="pixels ignored at each border when scoring")
+    p.set_defaults(func=_cmd_restore)
+
+    p = sub.add_parser("benchmark", help="benchmark methods over a set of images")
+    p.add_argument("--images", required=True, metavar="DIR|gallery",
+                   help="'gallery', or a folder of images (or of one sub-folder per category)")
+    p.add_argument("--degrade", required=True, action="append", metavar="SPEC", help="pipeline spec (repeatable)")
+    p.add_argument("--methods", required=True, help="comma-separated registry names")
+    p.add_argument("--param", action="append", default=[], metavar="METHOD:KEY=VALUE", help="(repeatable)")
+    p.add_argument("--category", action="append", help="only this category (repeatable)")
+    p.add_argument("--limit", type=int, default=0, help="only the first N images")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--y-channel", action="store_true", help="score on the BT.601 Y channel (SR convention)")
+    p.add_argument("--crop-border", type=int, default=0, help="pixels ignored at each border (SR: the scale)")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--cache", metavar="DIR", help="cache folder: finished rows are reused (resumable)")
+    p.add_argument("--out", required=True, help="results file, .csv or .json")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_benchmark)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except RestorationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+import numpy as np
+import pandas as pd
+import pytest
+from scenes import make_scene
+
+from restoration.benchmark import (
+    COLUMNS,
+    DEGRADED,
+    BenchmarkImage,
+    category_table,
+    collect_images,
+    improvement_table,
+    method_table,
+    run_benchmark,
+)
+from restoration.errors import ParameterError, RestorationError, SpecError, UnknownMethodError
+from restoration.images import save_image
+
+
+@pytest.fixture
+def images():
+    return [
+        BenchmarkImage("a", "cat1", pixels=make_scene(40, 48, seed=1)),
+        BenchmarkImage("b", "cat1", pixels=make_scene(40, 48, colour=True, seed=2)),
+        BenchmarkImage("c", "cat2", pixels=make_scene(40, 48, seed=3)),
+    ]
+
+
+def test_tidy_table_and_aggregates(images):
+    calls = []
+    res = run_benchmark(images, ["salt_pepper(amount=0.1)"], ["median", "bicubic"], workers=1,
+                        progress=lambda d, t, r: calls.append((d, t)))
+    assert list(res.columns) == list(COLUMNS)
+    # bicubic does not solve denoising: skipped; one degraded + one median row per image
+    assert len(res) == 6 and set(res["method"]) == {DEGRADED, "median"}
+    assert calls[0] == (0, 6) and calls[-1] == (6, 6)
+    assert (res["error"] == "").all()
+    per_method = method_table(res)
+    assert per_method.loc["median", "psnr"] > per_method.loc[DEGRADED, "psnr"] + 5
+    assert per_method.loc["median", "psnr_gain"] == pytest.approx(
+        per_method.loc["median", "psnr"] - per_method.loc[DEGRADED, "psnr"])
+    cat = category_table(res)
+    assert list(cat.columns) == [DEGRADED, "median"]
+    assert list(cat.index) == ["cat1", "cat2", "mean (all images)"]
+    cat1 = res[(res.category == "cat1") & (res.method == "median")]["psnr"].mean()
+    assert cat.loc["cat1", "median"] == pytest.approx(cat1)
+    imp = improvement_table(res)
+    expected = 100 * (cat.loc["cat2", "median"] - cat.loc["cat2", DEGRADED]) / cat.loc["cat2", DEGRADED]
+    assert imp.loc["cat2", "median"] == pytest.approx(expected)
+
+
+def test_parallel_equals_serial_and_cache_resumes(images, tmp_path):
+    specs = ["gaussian_noise(sigma=15)", "downsample(scale=2)"]
+    serial = run_benchmark(images, specs, ["median", "bicubic"], workers=1)
+    cache = tmp_path / "cache"
+    par = run_benchmark(images, specs, ["median", "bicubic"], workers=2, cache_dir=cache)
+    cols = ["image", "degradation", "method", "psnr", "ssim"]
+    pd.testing.assert_frame_equal(serial[cols], par[cols])
+    assert len(list(cache.rglob("*.json"))) == len(par)
+    seen = []
+    again = run_benchmark(images, specs, ["median", "bicubic"], cache_dir=cache,
+                          progress=lambda d, t, r: seen.append(r))
+    assert seen == [None]  # everything came from the cache, nothing recomputed
+    pd.testing.assert_frame_equal(again[cols], par[cols])
+    # a changed parameter is a different row: recomputed
+    seen.clear()
+    run_benchmark(images, specs[:1], ["median"], params={"median": {"size": 5}}, cache_dir=cache, workers=1,
+                  progress=lambda d, t, r: seen.append(r))
+    assert sum(r is not None and r["method"] == "median" for r in seen) == 3
+    table = category_table(par)
+    assert table.index.nlevels == 2  # degradation x category when several degradations
+
+
+def test_bad_requests(images):
+    with pytest.raises(UnknownMethodError):
+        run_benchmark(images, ["jpeg"], ["nope"])
+    with pytest.raises(SpecError):
+        run_benchmark(images, ["jpeg("], ["median"])
+    with pytest.raises(ParameterError):
+        run_benchmark(images, ["jpeg"], ["median"], params={"median": {"size": 100}})
+    with pytest.raises(RestorationError):
+        run_benchmark([], ["jpeg"], ["median"])
+
+
+def test_errors_become_rows_not_crashes():
+    tiny = [BenchmarkImage("t", "all", pixels=np.zeros((3, 3), np.float32))]
+    res = run_benchmark(tiny, ["downsample(scale=4)"], ["bicubic"], workers=1)
+    assert (res["error"] != "").all() and res["psnr"].isna().all()
+
+
+def test_collect_images(tmp_path):
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    save_image(make_scene(16, 16), flat / "x.png")
+    (flat / "notes.txt").write_text("not an image")
+    assert [(i.name, i.category) for i in collect_images(flat)] == [("x", "all")]
+    nested = tmp_path / "nested"
+    for cat in ("portrait", "indoor"):
+        (nested / cat).mkdir(parents=True)
+        save_image(make_scene(16, 16), nested / cat / f"{cat}1.png")
+    found = collect_images(nested)
+    assert [i.category for i in found] == ["indoor", "portrait"]
+    assert [i.category for i in collect_images(nested, categories=["portrait"])] == ["portrait"]
+    with pytest.raises(RestorationError, match="no images in categories"):
+        collect_images(nested, categories=["urban"])
+    with pytest.raises(RestorationError, match="not found"):
+        collect_images(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RestorationError, match="no images found"):
+        collect_images(tmp_path / "empty")
