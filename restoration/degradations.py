@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from scipy.signal import fftconvolve
+from scipy import fft as _fft
 
 from .errors import ImageValueError, SpecError
 from .images import validate_image
@@ -193,9 +193,22 @@ def blur(image: np.ndarray, kernel: np.ndarray, *, boundary: Boundary = "reflect
     arr = np.asarray(image, dtype=np.float64)
     pad = ((ph, ph), (pw, pw)) + ((0, 0),) * (arr.ndim - 2)
     padded = np.pad(arr, pad, mode=mode)
-    k = kernel if arr.ndim == 2 else kernel[:, :, None]
-    out = fftconvolve(padded, k, mode="valid", axes=(0, 1))
-    return out.astype(np.float32)
+    return _fft_convolve(padded, kernel, valid=True).astype(np.float32)
+
+
+def _fft_convolve(a: np.ndarray, kernel: np.ndarray, *, valid: bool) -> np.ndarray:
+    """Linear 2-D convolution over the first two axes by FFT: ``valid`` part, or the ``full`` result."""
+    kh, kw = kernel.shape
+    if valid:
+        shape = a.shape[:2]  # circular convolution of this size is exact on the valid region
+    else:
+        shape = (a.shape[0] + kh - 1, a.shape[1] + kw - 1)
+    fa = _fft.rfft2(a, s=shape, axes=(0, 1))
+    fk = _fft.rfft2(kernel, s=shape)
+    if a.ndim == 3:
+        fk = fk[:, :, None]
+    out = _fft.irfft2(fa * fk, s=shape, axes=(0, 1))
+    return out[kh - 1 :, kw - 1 :] if valid else out
 
 
 # --------------------------------------------------------------------------- resizing
@@ -585,7 +598,8 @@ def _compose_kernel(state: _State, kernel: np.ndarray, boundary: str) -> None:
     elif state.kernel is None:
         state.kernel = kernel
     else:
-        state.kernel = fftconvolve(state.kernel, kernel, mode="full").astype(np.float32)
+        state.kernel = _fft_convolve(state.kernel.astype(np.float64), kernel.astype(np.float64), valid=False)
+        state.kernel = _normalise(np.clip(state.kernel, 0.0, None))
     if state.mask is not None:
         state.notes.append("blurring after masking spreads the fill value into the known pixels")
     state.boundary = boundary
