@@ -13,7 +13,8 @@ Quick start
 True
 """
 
-from .degradations import PRESETS, STEPS, TASKS, Observation, Pipeline, degrade
+from .algorithm import FAMILIES
+from .degradations import PRESETS, STEPS, TASKS, Observation, Pipeline, Preset, degrade
 from .errors import (
     ImageDecodeError,
     ImageTooLargeError,
@@ -32,6 +33,7 @@ from .registry import REGISTRY, AlgorithmSpec, get_algorithm, list_algorithms, r
 __version__ = "0.1.0"
 
 __all__ = [
+    "FAMILIES",
     "PRESETS",
     "REGISTRY",
     "STEPS",
@@ -44,6 +46,7 @@ __all__ = [
     "ParamSpec",
     "ParameterError",
     "Pipeline",
+    "Preset",
     "RestorationError",
     "SpecError",
     "TaskMismatchError",

@@ -8,6 +8,7 @@ gallery     list the bundled sample images
 degrade     degrade a clean image and save the result
 restore     restore an image with one method (optionally degrading it first and scoring)
 benchmark   images x degradations x methods -> tables and a CSV/JSON file
+train       train a deep model and record its weights in the manifest
 
 Bad input (unreadable image, bad spec, unknown method, bad parameter) prints one
 line ``error: ...`` on stderr and exits with status 2.
@@ -49,8 +50,6 @@ def _cmd_methods(args: argparse.Namespace) -> int:
     from .degradations import TASKS
     from .registry import list_algorithms
 
-    if args.task and args.task not in TASKS:
-        raise RestorationError(f"unknown task {args.task!r} (tasks: {', '.join(TASKS)})")
     specs = list_algorithms(task=args.task)
     if args.json:
         print(json.dumps([s.to_dict() for s in specs], indent=2))
@@ -218,6 +217,12 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .deep.train import run_from_args
+
+    return run_from_args(args, args.argv)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = _Parser(prog="python -m restoration", description="Image-restoration workbench command line.")
@@ -272,12 +277,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="results file, .csv or .json")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_benchmark)
+
+    p = sub.add_parser("train", help="train a deep model (seeded, resumable, progress bar)")
+    from .deep.train import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=_cmd_train)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     try:
         return int(args.func(args))
     except RestorationError as exc:

@@ -928,6 +928,8 @@ class Pipeline:
         Observation
             Degraded pixels, the (cropped) clean image, and the degradation's parameters.
         """
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise SpecError(f"the seed must be a whole number >= 0, got {seed!r}")
         clean = modcrop(validate_image(image), self.scale)
         if clean.shape[0] < 1 or clean.shape[1] < 1:
             raise ImageValueError(f"the image is smaller than the total downsampling factor {self.scale}")

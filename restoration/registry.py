@@ -26,8 +26,8 @@ import numpy as np
 
 from . import specs as _specs
 from .algorithm import FAMILIES, AlgorithmSpec
-from .degradations import Observation
-from .errors import ParameterError, TaskMismatchError, UnknownMethodError
+from .degradations import TASKS, Observation
+from .errors import ParameterError, RestorationError, TaskMismatchError, UnknownMethodError
 
 __all__ = [
     "FAMILIES",
@@ -82,7 +82,17 @@ def algorithm_names() -> list[str]:
 
 
 def list_algorithms(task: str | None = None, family: str | None = None) -> list[AlgorithmSpec]:
-    """Registered methods, optionally only those solving ``task`` and/or in ``family``."""
+    """Registered methods, optionally only those solving ``task`` and/or in ``family``.
+
+    Raises
+    ------
+    RestorationError
+        For an unknown task or family name.
+    """
+    if task is not None and task not in TASKS:
+        raise RestorationError(f"unknown task {task!r} (tasks: {', '.join(TASKS)})")
+    if family is not None and family not in FAMILIES:
+        raise RestorationError(f"unknown family {family!r} (families: {', '.join(FAMILIES)})")
     return [
         s for s in REGISTRY.values()
         if (task is None or task in s.tasks) and (family is None or s.family == family)

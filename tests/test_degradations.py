@@ -218,3 +218,9 @@ def test_input_validation():
         degrade(np.zeros((8, 8), np.uint8), "jpeg")
     with pytest.raises(ImageValueError):
         degrade(np.full((8, 8), np.inf, np.float32), "jpeg")
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "3", True])
+def test_bad_seed_is_a_clear_error(seed, gray_image):
+    with pytest.raises(SpecError, match="seed"):
+        degrade(gray_image, "gaussian_noise", seed=seed)

@@ -6,7 +6,7 @@ from scenes import make_scene
 
 from restoration.algorithm import FAMILIES
 from restoration.degradations import PRESETS, TASKS, degrade
-from restoration.errors import ParameterError, TaskMismatchError, UnknownMethodError
+from restoration.errors import ParameterError, RestorationError, TaskMismatchError, UnknownMethodError
 from restoration.metrics import psnr
 from restoration.registry import REGISTRY, get_algorithm, list_algorithms, run_algorithm
 
@@ -65,6 +65,10 @@ def test_lookup_and_listing():
         get_algorithm("mediann")
     assert all("sr" in s.tasks for s in list_algorithms(task="sr"))
     assert [s.name for s in list_algorithms(family="baseline")] == ["identity"]
+    with pytest.raises(RestorationError, match="unknown task"):
+        list_algorithms(task="denoize")
+    with pytest.raises(RestorationError, match="unknown family"):
+        list_algorithms(family="magic")
 
 
 def test_task_mismatch_and_bad_params(gray_image):

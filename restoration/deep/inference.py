@@ -1,0 +1,106 @@
+"""Inference helpers kept apart from the architectures: padding, tiling, threads, colour handling."""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import numpy as np
+
+__all__ = ["configure_threads", "denoise_array", "pad_to_multiple"]
+
+_lock = threading.Lock()
+_configured = False
+
+
+def configure_threads() -> None:
+    """Set torch's thread count once: all cores unless OMP_NUM_THREADS says otherwise; flush denormals."""
+    global _configured
+    import torch
+
+    with _lock:
+        if _configured:
+            return
+        torch.set_flush_denormal(True)
+        if "OMP_NUM_THREADS" not in os.environ:
+            torch.set_num_threads(max(1, os.cpu_count() or 1))
+        _configured = True
+
+
+def pad_to_multiple(array: np.ndarray, multiple: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """Mirror-pad the bottom/right of an HxW[xC] array to a multiple of ``multiple``; returns the original size."""
+    h, w = array.shape[:2]
+    ph, pw = (-h) % multiple, (-w) % multiple
+    if ph or pw:
+        pad = ((0, ph), (0, pw)) + ((0, 0),) * (array.ndim - 2)
+        array = np.pad(array, pad, mode="symmetric")
+    return array, (h, w)
+
+
+def _run_tile(model: Any, tile: np.ndarray, sigma: float, bf16: bool) -> np.ndarray:
+    import torch
+
+    x = torch.from_numpy(np.ascontiguousarray(tile.transpose(2, 0, 1)[None]))
+    s = torch.full((1, 1, tile.shape[0] // 2, tile.shape[1] // 2), sigma / 255.0)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        y = model(x.to(memory_format=torch.channels_last), s)
+    return y.float()[0].numpy().transpose(1, 2, 0)
+
+
+def denoise_array(
+    model: Any,
+    noisy: np.ndarray,
+    sigma: float,
+    *,
+    channels: int,
+    tile: int = 512,
+    overlap: int = 32,
+    bf16: bool = False,
+) -> np.ndarray:
+    """Denoise an HxW or HxWxC float image with a noise-level-map network.
+
+    Large images are processed in ``tile`` x ``tile`` tiles with ``overlap`` pixels of context on each
+    side (only the tile centres are kept), so memory stays bounded and results match whole-image
+    inference away from tile seams. A colour image given to a gray model is denoised channel by channel.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        An :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` in eval mode.
+    noisy : numpy.ndarray
+        Noisy image (values may leave [0, 1]).
+    sigma : float
+        Noise level on the 0-255 scale.
+    channels : int
+        Channels the model expects (1 or 3).
+    """
+    configure_threads()
+    arr = noisy.astype(np.float32)
+    if arr.ndim == 2:
+        arr = arr[..., None]
+    if arr.shape[2] != channels:
+        if channels == 1:
+            return np.stack(
+                [denoise_array(model, arr[..., c], sigma, channels=1, tile=tile, overlap=overlap, bf16=bf16)
+                 for c in range(arr.shape[2])], axis=2)
+        arr = np.repeat(arr, channels, axis=2)
+    padded, (h, w) = pad_to_multiple(arr, 2)
+    H, W = padded.shape[:2]
+    if H <= tile + 2 * overlap and W <= tile + 2 * overlap:
+        out = _run_tile(model, padded, sigma, bf16)
+    else:
+        out = np.zeros_like(padded)
+        for y0 in range(0, H, tile):
+            for x0 in range(0, W, tile):
+                ya, xa = max(0, y0 - overlap), max(0, x0 - overlap)
+                yb, xb = min(H, y0 + tile + overlap), min(W, x0 + tile + overlap)
+                res = _run_tile(model, padded[ya:yb, xa:xb], sigma, bf16)
+                ty, tx = min(tile, H - y0), min(tile, W - x0)
+                out[y0 : y0 + ty, x0 : x0 + tx] = res[y0 - ya : y0 - ya + ty, x0 - xa : x0 - xa + tx]
+    out = out[:h, :w]
+    if noisy.ndim == 2:
+        out = out[..., 0]
+    elif channels == 3 and noisy.shape[2] == 1:
+        out = out.mean(axis=2, keepdims=True)
+    return out
