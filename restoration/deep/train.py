@@ -64,6 +64,8 @@ class TrainConfig:
 
 
 def _load_folder(folder: str, channels: int, max_images: int = 0) -> list[np.ndarray]:
+    if not Path(folder).is_dir():
+        raise RestorationError(f"training folder not found: {folder}")
     paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in {".png", ".jpg", ".bmp", ".tif"})
     if max_images:
         paths = paths[:max_images]

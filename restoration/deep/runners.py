@@ -1,0 +1,62 @@
+"""Registry runners of the deep methods (imported only when one runs)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..degradations import Observation
+from .inference import denoise_array
+from .weights import load_model, manifest
+
+__all__ = ["cnn_denoise_defaults", "denoise_cnn", "estimate_noise_sigma", "run_cnn_denoise"]
+
+GRAY_MODEL = "cnn_denoise_gray"
+COLOR_MODEL = "cnn_denoise_color"
+
+# Orthonormal opponent-colour transform (rows: luminance, red-blue, green-magenta). Being orthonormal,
+# it keeps white noise white with the same sigma in every channel, so a gray model can denoise each one.
+_OPP = np.array(
+    [[1 / np.sqrt(3)] * 3, [1 / np.sqrt(2), 0.0, -1 / np.sqrt(2)], [1 / np.sqrt(6), -2 / np.sqrt(6), 1 / np.sqrt(6)]]
+)
+
+
+def estimate_noise_sigma(image: np.ndarray) -> float:
+    """Blind noise estimate on the 0-255 scale: robust median of the finest wavelet detail (Donoho)."""
+    from skimage.restoration import estimate_sigma
+
+    kw = {"channel_axis": -1, "average_sigmas": True} if image.ndim == 3 else {}
+    return float(estimate_sigma(image.astype(np.float64), **kw)) * 255.0
+
+
+def denoise_cnn(image: np.ndarray, *, sigma: float, bf16: bool = False) -> np.ndarray:
+    """Denoise with the shipped attention CNN at noise level ``sigma`` (0-255 scale).
+
+    Gray images use the gray model. Colour images use the colour model when one is shipped;
+    otherwise the gray model denoises the three channels of an orthonormal opponent-colour
+    transform (luminance and two colour differences) and the result is transformed back.
+    """
+    if image.ndim == 2:
+        return denoise_array(load_model(GRAY_MODEL), image, sigma, channels=1, bf16=bf16)
+    if COLOR_MODEL in manifest():
+        return denoise_array(load_model(COLOR_MODEL), image, sigma, channels=3, bf16=bf16)
+    model = load_model(GRAY_MODEL)
+    opp = image.astype(np.float64) @ _OPP.T
+    # Shift each channel into the range the gray model was trained on; a shift does not change the noise.
+    lo = np.array([0.0, -1 / np.sqrt(2), -1 / np.sqrt(6)])
+    out = np.stack(
+        [denoise_array(model, (opp[..., c] - lo[c]).astype(np.float32), sigma, channels=1, bf16=bf16) + lo[c]
+         for c in range(3)], axis=2)
+    return (out @ _OPP).astype(np.float32)
+
+
+def cnn_denoise_defaults(observation: Observation) -> dict[str, float]:
+    """Use the known noise level, or estimate it when the observation does not say."""
+    sigma = observation.sigma if observation.sigma > 0 else estimate_noise_sigma(observation.degraded)
+    return {"sigma": float(np.clip(sigma, 0.0, 75.0))}
+
+
+def run_cnn_denoise(observation: Observation, *, sigma: float, blind: bool) -> np.ndarray:
+    """Registry adapter: denoise the observation (blind mode re-estimates sigma from the image)."""
+    if blind:
+        sigma = float(np.clip(estimate_noise_sigma(observation.degraded), 0.0, 75.0))
+    return np.clip(denoise_cnn(observation.degraded, sigma=sigma), 0.0, 1.0).astype(np.float32)
