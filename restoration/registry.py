@@ -49,6 +49,7 @@ _SPECS: tuple[AlgorithmSpec, ...] = (
     *_specs.deconvolution.SPECS,
     *_specs.nonlocal_methods.SPECS,
     *_specs.interpolation.SPECS,
+    *_specs.deep.SPECS,
 )
 _names = [s.name for s in _SPECS]
 if len(_names) != len(set(_names)):  # pragma: no cover - a packaging bug

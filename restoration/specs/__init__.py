@@ -5,6 +5,8 @@ lists the modules explicitly. The runners they name live in :mod:`restoration.cl
 and :mod:`restoration.deep` and are imported only when a method runs.
 """
 
-from . import baselines, deconvolution, filters, interpolation, nonlocal_methods, variational, wavelet
+from . import baselines, deconvolution, deep, filters, interpolation, nonlocal_methods, variational, wavelet
 
-__all__ = ["baselines", "deconvolution", "filters", "interpolation", "nonlocal_methods", "variational", "wavelet"]
+__all__ = [
+    "baselines", "deconvolution", "deep", "filters", "interpolation", "nonlocal_methods", "variational", "wavelet",
+]

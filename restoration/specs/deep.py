@@ -30,4 +30,34 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         uses_torch=True,
         auto_params="restoration.deep.runners:cnn_denoise_defaults",
     ),
+    AlgorithmSpec(
+        name="pnp",
+        title="Plug-and-play (HQS with a learned denoiser)",
+        family="pnp",
+        tasks=frozenset({"deblur", "sr", "inpaint", "combined"}),
+        entry="restoration.deep.pnp:run_pnp",
+        params=(
+            ParamSpec("denoiser", "choice", "cnn", choices=("cnn", "bm3d"),
+                      help="The denoiser used as the prior: the trained CNN (fast) or BM3D (slow, classic)."),
+            ParamSpec("iterations", "int", 8, 1, 40, 1,
+                      help="Number of data-step + denoiser-step rounds; more is slower and usually sharper."),
+            ParamSpec("lam", "float", 0.23, 0.01, 2.0, 0.01,
+                      help="Weight of the learned prior against the data; larger gives smoother results."),
+            ParamSpec("sigma_start", "float", 49.0, 5.0, 75.0, 1.0,
+                      help="Denoising strength of the first round (0-255); it falls to the noise level."),
+        ),
+        reference=(
+            "Venkatakrishnan, Bouman, Wohlberg, Plug-and-play priors for model based reconstruction, GlobalSIP 2013; "
+            "Zhang et al., Plug-and-play image restoration with deep denoiser prior (DPIR), IEEE TPAMI 2021."
+        ),
+        explanation=(
+            "The bridge between variational models and deep learning: the solver alternates a step that makes "
+            "the image agree with the measurements (using the known blur, downsampling or mask) with a step that "
+            "denoises it with the trained network, which plays the role of the prior. No retraining is needed "
+            "for a new degradation."
+        ),
+        needs=frozenset({"kernel", "scale", "mask", "sigma"}),
+        uses_torch=True,
+        auto_params="restoration.deep.pnp:pnp_defaults",
+    ),
 )
