@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ..degradations import Observation
 from .inference import denoise_array
 from .weights import load_model, manifest
 
-__all__ = ["cnn_denoise_defaults", "denoise_cnn", "estimate_noise_sigma", "run_cnn_denoise"]
+__all__ = [
+    "CNNInternals", "cnn_denoise_defaults", "denoise_cnn", "estimate_noise_sigma", "explain_cnn", "run_cnn_denoise",
+]
 
 GRAY_MODEL = "cnn_denoise_gray"
 COLOR_MODEL = "cnn_denoise_color"
@@ -60,3 +64,65 @@ def run_cnn_denoise(observation: Observation, *, sigma: float, blind: bool) -> n
     if blind:
         sigma = float(np.clip(estimate_noise_sigma(observation.degraded), 0.0, 75.0))
     return np.clip(denoise_cnn(observation.degraded, sigma=sigma), 0.0, 1.0).astype(np.float32)
+
+
+@dataclass
+class CNNInternals:
+    """What the denoiser computes on the way (for the teaching page).
+
+    Attributes
+    ----------
+    output : numpy.ndarray
+        The denoised image.
+    noise : numpy.ndarray
+        The predicted noise (input minus output): what the network learned to recognise.
+    features : list of numpy.ndarray
+        Feature maps (C x H/2 x W/2) after each residual block.
+    attention : numpy.ndarray
+        Channel-attention weights, one row per residual block, in (0, 1).
+    parameters : int
+        Number of learned parameters.
+    layers : list of str
+        A readable list of the layers.
+    """
+
+    output: np.ndarray
+    noise: np.ndarray
+    features: list[np.ndarray]
+    attention: np.ndarray
+    parameters: int
+    layers: list[str]
+
+
+def explain_cnn(image: np.ndarray, sigma: float) -> CNNInternals:
+    """Run the gray denoiser on a (small) gray image and keep its intermediate results.
+
+    A private copy of the shared model is used, so recording never disturbs concurrent users.
+    """
+    import copy
+
+    import torch
+
+    from .inference import pad_to_multiple
+
+    model = copy.deepcopy(load_model(GRAY_MODEL))
+    model.set_record(True)
+    padded, (h, w) = pad_to_multiple(np.asarray(image, np.float32), 2)
+    x = torch.from_numpy(padded)[None, None]
+    s = torch.full((1, 1, padded.shape[0] // 2, padded.shape[1] // 2), sigma / 255.0)
+    with torch.inference_mode():
+        out = model(x, s)[0, 0].numpy()[:h, :w]
+    features = [f[0].numpy() for f in model.features or []]
+    attention = np.stack([b.attention.last_weights[0, :, 0, 0].numpy() for b in model.body])
+    head = f"head: conv 3x3, {model.head.in_channels} -> {model.head.out_channels}"
+    layers = [head + " (pixel-unshuffled input + noise map)"]
+    layers += [f"block {i + 1}: conv 3x3, ReLU, conv 3x3, channel attention, + skip" for i in range(len(model.body))]
+    layers.append(f"tail: conv 3x3, {model.tail.in_channels} -> {model.tail.out_channels}, pixel-shuffle = noise")
+    return CNNInternals(
+        output=np.clip(out, 0.0, 1.0).astype(np.float32),
+        noise=(np.asarray(image, np.float32) - out).astype(np.float32),
+        features=features,
+        attention=attention,
+        parameters=sum(p.numel() for p in model.parameters()),
+        layers=layers,
+    )
