@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..classic.filters import observation_sigma
+from ..classic.wavelet import estimate_noise_sigma
 from ..degradations import Observation
 from .inference import denoise_array
 from .weights import load_model, manifest
 
 __all__ = [
-    "CNNInternals", "cnn_denoise_defaults", "denoise_cnn", "estimate_noise_sigma", "explain_cnn", "run_cnn_denoise",
+    "CNNInternals", "cnn_denoise_defaults", "denoise_cnn", "explain_cnn", "run_cnn_denoise",
 ]
 
 GRAY_MODEL = "cnn_denoise_gray"
@@ -22,14 +24,6 @@ COLOR_MODEL = "cnn_denoise_color"
 _OPP = np.array(
     [[1 / np.sqrt(3)] * 3, [1 / np.sqrt(2), 0.0, -1 / np.sqrt(2)], [1 / np.sqrt(6), -2 / np.sqrt(6), 1 / np.sqrt(6)]]
 )
-
-
-def estimate_noise_sigma(image: np.ndarray) -> float:
-    """Blind noise estimate on the 0-255 scale: robust median of the finest wavelet detail (Donoho)."""
-    from skimage.restoration import estimate_sigma
-
-    kw = {"channel_axis": -1, "average_sigmas": True} if image.ndim == 3 else {}
-    return float(estimate_sigma(image.astype(np.float64), **kw)) * 255.0
 
 
 def denoise_cnn(image: np.ndarray, *, sigma: float, bf16: bool = False) -> np.ndarray:
@@ -55,8 +49,7 @@ def denoise_cnn(image: np.ndarray, *, sigma: float, bf16: bool = False) -> np.nd
 
 def cnn_denoise_defaults(observation: Observation) -> dict[str, float]:
     """Use the known noise level, or estimate it when the observation does not say."""
-    sigma = observation.sigma if observation.sigma > 0 else estimate_noise_sigma(observation.degraded)
-    return {"sigma": float(np.clip(sigma, 0.0, 75.0))}
+    return {"sigma": float(np.clip(observation_sigma(observation), 0.0, 75.0))}
 
 
 def run_cnn_denoise(observation: Observation, *, sigma: float, blind: bool) -> np.ndarray:
