@@ -33,6 +33,19 @@ st.markdown(
     f"clean image. Registered now: {len(REGISTRY)} methods from {n_families} of the {len(FAMILIES)} families."
 )
 
+st.subheader("The pages")
+page_links = st.columns(3)
+page_links[0].page_link(
+    "pages/1_Degrade.py", label="**Degrade** — pick or upload an image, build a degradation", icon=":material/blur_on:"
+)
+page_links[1].page_link(
+    "pages/2_Restore.py", label="**Restore** — run and compare methods side by side", icon=":material/auto_fix_high:"
+)
+page_links[2].page_link(
+    "pages/3_Benchmark.py", label="**Benchmark** — many images, per category, vs the survey",
+    icon=":material/leaderboard:",
+)
+
 st.subheader("Quick start")
 samples = dict(cache.sample_catalog())
 left, middle, right = st.columns([2, 2, 1])

@@ -1,0 +1,282 @@
+"""Headless tests of the Degrade, Restore and Benchmark pages with ``streamlit.testing.v1.AppTest``."""
+
+from __future__ import annotations
+
+import io
+import math
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # a page run as the main script only gets pages/ on sys.path
+    sys.path.insert(0, str(ROOT))
+
+from restoration import Observation  # noqa: E402
+from restoration.images import encode_png  # noqa: E402
+from ui import cache  # noqa: E402
+from ui.state import (  # noqa: E402
+    BENCH_CATEGORIES,
+    BENCH_METHODS,
+    BENCH_PER_CATEGORY,
+    BENCH_PRESETS,
+    BENCH_RESULTS,
+    BENCH_RUN,
+    BENCH_SIZE,
+    BENCH_SOURCE,
+    BENCH_SPECS,
+    BENCH_ZIP,
+    DEGRADE_ADD,
+    DEGRADE_ADD_STEP,
+    DEGRADE_AS_DEGRADED,
+    DEGRADE_ASSUMED_SIGMA,
+    DEGRADE_CROP,
+    DEGRADE_PRESET,
+    DEGRADE_SIZE,
+    DEGRADE_SOURCE,
+    DEGRADE_SPEC_TEXT,
+    DEGRADE_STEPS,
+    DEGRADE_UPLOAD,
+    RESTORE_METHODS,
+    RESTORE_RESULTS,
+    RESTORE_RUN,
+    RESTORE_TABLE,
+    SHARED_CLEAN,
+    SHARED_METHODS,
+    SHARED_NAME,
+    SHARED_OBSERVATION,
+    SHARED_SPEC,
+)
+
+TIMEOUT = 120.0  # seconds per script run: generous for a loaded 2-core machine
+DEGRADE, RESTORE, BENCHMARK = "pages/1_Degrade.py", "pages/2_Restore.py", "pages/3_Benchmark.py"
+
+
+def _app(script: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT)
+    at.run()
+    _ok(at)
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, "\n\n".join(str(e.value) for e in at.exception)
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def _png(height: int, width: int) -> bytes:
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    image = np.stack([x / width, y / height, 0.5 + 0.4 * np.sin(x / 7.0) * np.cos(y / 9.0)], axis=-1)
+    return encode_png(np.clip(image, 0.0, 1.0))
+
+
+# --------------------------------------------------------------------------- defaults
+def test_degrade_renders_with_defaults() -> None:
+    at = _app(DEGRADE)
+    assert not _errors(at)
+    assert at.selectbox(key=DEGRADE_PRESET).value == "noise25"
+    assert at.text_input(key=DEGRADE_SPEC_TEXT).value == "gaussian_noise(sigma=25)"
+    observation = at.session_state[SHARED_OBSERVATION]
+    assert isinstance(observation, Observation) and observation.task == "denoise"
+    assert at.session_state[SHARED_CLEAN] is not None
+    assert len(at.image) >= 2  # clean and degraded side by side
+    assert [m.label for m in at.metric][:2] == ["PSNR (degraded)", "SSIM (degraded)"]
+    height, width = observation.clean.shape[:2]
+    at.checkbox(key=DEGRADE_CROP).check().run()  # the default crop keeps the middle half each way
+    _ok(at)
+    assert at.session_state[SHARED_OBSERVATION].clean.shape[:2] == (height // 2, width // 2)
+
+
+def test_restore_renders_with_defaults() -> None:
+    from restoration import get_algorithm
+
+    at = _app(RESTORE)
+    assert not _errors(at)
+    chosen = at.multiselect(key=RESTORE_METHODS).value
+    assert 1 <= len(chosen) <= 4 and "identity" not in chosen
+    assert len({get_algorithm(m).family for m in chosen}) == len(chosen)  # one per family
+    assert at.session_state[SHARED_OBSERVATION].task == "denoise"  # the default observation was built
+    assert not at.dataframe  # nothing ran yet
+
+
+def test_benchmark_renders_with_defaults() -> None:
+    at = _app(BENCHMARK)
+    assert not _errors(at)
+    assert at.multiselect(key=BENCH_PRESETS).value  # a default degradation
+    assert at.multiselect(key=BENCH_METHODS).value
+    assert not at.button(key=BENCH_RUN).disabled
+
+
+# --------------------------------------------------------------------------- the flow
+def test_degrade_then_restore_two_methods() -> None:
+    at = _app("app.py")
+    at.switch_page(DEGRADE).run()
+    _ok(at)
+    at.selectbox(key=DEGRADE_PRESET).set_value("saltpepper").run()
+    _ok(at)
+    assert at.text_input(key=DEGRADE_SPEC_TEXT).value == "salt_pepper(amount=0.1, salt_ratio=0.5)"
+    assert at.session_state[SHARED_SPEC] == "salt_pepper(amount=0.1, salt_ratio=0.5)"
+    observation = at.session_state[SHARED_OBSERVATION]
+
+    at.switch_page(RESTORE).run()
+    _ok(at)
+    assert at.session_state[SHARED_OBSERVATION] is observation  # the degradation flowed to the next page
+    at.multiselect(key=RESTORE_METHODS).set_value(["identity", "median"]).run()
+    at.button(key=RESTORE_RUN).click().run()
+    _ok(at)
+    assert not _errors(at)
+
+    table = at.session_state[RESTORE_TABLE]
+    assert isinstance(table, pd.DataFrame)
+    assert list(table["method"]) == ["degraded", "identity", "median"]
+    psnr = dict(zip(table["method"], table["PSNR (dB)"], strict=True))
+    assert all(math.isfinite(v) for v in psnr.values())
+    assert psnr["identity"] == pytest.approx(psnr["degraded"])
+    assert psnr["median"] > psnr["identity"] + 3  # the median filter's home ground
+    assert table.loc[table["method"] == "median", "best"].item() == "PSNR, SSIM"
+    assert table["gain (dB)"].iloc[0] == 0
+    shown = at.dataframe[0].value
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), table.reset_index(drop=True))
+    assert set(at.session_state[RESTORE_RESULTS].images) == {"identity", "median"}
+    assert at.session_state[SHARED_METHODS] == ["identity", "median"]
+    assert len(at.get("plotly_chart")) == 1
+
+    at.run()  # an unrelated rerun keeps the results
+    assert isinstance(at.session_state[RESTORE_TABLE], pd.DataFrame)
+    assert at.dataframe
+
+
+def test_degrade_pipeline_text_steps_and_errors() -> None:
+    at = _app(DEGRADE)
+    at.text_input(key=DEGRADE_SPEC_TEXT).input("gaussian_blur(sigma=2) | gaussian_noise(sigma=5)").run()
+    _ok(at)
+    assert not _errors(at)
+    assert [s["name"] for s in at.session_state[DEGRADE_STEPS]] == ["gaussian_blur", "gaussian_noise"]
+    assert at.session_state[SHARED_OBSERVATION].task == "deblur"
+
+    at.text_input(key=DEGRADE_SPEC_TEXT).input("gaussian_blurr(sigma=2)").run()
+    _ok(at)
+    assert len(_errors(at)) == 1 and "did you mean 'gaussian_blur'" in _errors(at)[0]
+    assert at.session_state[SHARED_OBSERVATION].task == "deblur"  # the last valid pipeline stays in effect
+
+    at.selectbox(key=DEGRADE_ADD_STEP).set_value("downsample").run()
+    at.button(key=DEGRADE_ADD).click().run()
+    _ok(at)
+    assert not _errors(at)
+    assert at.session_state[SHARED_OBSERVATION].task == "combined"
+    assert at.text_input(key=DEGRADE_SPEC_TEXT).value.endswith("| downsample(scale=2)")
+
+    first = at.session_state[DEGRADE_STEPS][0]["uid"]
+    at.button(key=f"degrade.remove.{first}").click().run()
+    _ok(at)
+    assert [s["name"] for s in at.session_state[DEGRADE_STEPS]] == ["gaussian_noise", "downsample"]
+
+
+def test_upload_bad_file_large_file_and_no_ground_truth() -> None:
+    at = _app("app.py")
+    at.switch_page(DEGRADE).run()
+    at.radio(key=DEGRADE_SOURCE).set_value("upload").run()
+    _ok(at)
+    at.file_uploader(key=DEGRADE_UPLOAD).upload("broken.png", b"this is not an image", "image/png").run()
+    _ok(at)
+    assert any("broken.png" in e and "not an image" in e for e in _errors(at)), _errors(at)
+
+    at.selectbox(key=DEGRADE_SIZE).set_value(128 * 128).run()
+    at.file_uploader(key=DEGRADE_UPLOAD).upload("wide.png", _png(200, 300), "image/png").run()
+    _ok(at)
+    assert not _errors(at)
+    assert any("shrunk" in i.value and "300×200" in i.value for i in at.info), [i.value for i in at.info]
+    clean = at.session_state[SHARED_CLEAN]
+    assert clean.shape[0] * clean.shape[1] <= 128 * 128 and at.session_state[SHARED_NAME] == "wide.png"
+
+    at.checkbox(key=DEGRADE_AS_DEGRADED).check().run()
+    at.number_input(key=DEGRADE_ASSUMED_SIGMA).set_value(20.0).run()
+    _ok(at)
+    assert at.session_state[SHARED_CLEAN] is None
+    observation = at.session_state[SHARED_OBSERVATION]
+    assert observation.clean is None and observation.sigma == 20.0 and observation.task == "denoise"
+
+    at.switch_page(RESTORE).run()
+    at.multiselect(key=RESTORE_METHODS).set_value(["identity", "median"]).run()
+    at.button(key=RESTORE_RUN).click().run()
+    _ok(at)
+    table = at.session_state[RESTORE_TABLE]
+    assert table["PSNR (dB)"].isna().all()  # no ground truth, no metrics
+    assert list(at.dataframe[0].value.columns) == ["method", "title", "family", "seconds"]
+    assert set(at.session_state[RESTORE_RESULTS].images) == {"identity", "median"}
+
+
+# --------------------------------------------------------------------------- benchmark
+def test_benchmark_two_images_one_degradation_two_methods(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "BENCH_CACHE_DIR", tmp_path / "rows")
+    at = _app(BENCHMARK)
+    categories = at.multiselect(key=BENCH_CATEGORIES).options[:2]
+    at.multiselect(key=BENCH_CATEGORIES).set_value(categories)
+    at.number_input(key=BENCH_PER_CATEGORY).set_value(1)
+    at.selectbox(key=BENCH_SIZE).set_value(128 * 128)
+    at.multiselect(key=BENCH_PRESETS).set_value(["noise25"])
+    at.text_area(key=BENCH_SPECS).input("")
+    at.run()
+    at.multiselect(key=BENCH_METHODS).set_value(["identity", "median"]).run()
+    _ok(at)
+    at.button(key=BENCH_RUN).click().run()
+    _ok(at)
+    assert not _errors(at)
+
+    results = at.session_state[BENCH_RESULTS]
+    assert isinstance(results, pd.DataFrame)
+    assert len(results) == 2 * 3 and results["image"].nunique() == 2  # 2 images x (degraded, identity, median)
+    assert (results["error"] == "").all()
+    assert set(results["method"]) == {"degraded", "identity", "median"}
+    assert [t.label for t in at.tabs] == ["Tables", "Charts", "Survey vs measured", "Raw data and downloads"]
+    means = at.dataframe[0].value
+    assert list(means["method"]) == ["degraded", "identity", "median"]
+    assert means.loc[2, "psnr"] > means.loc[0, "psnr"]
+    per_category = at.dataframe[1].value
+    assert list(per_category.columns) == ["category", "degraded", "identity", "median"]
+    assert list(per_category["category"]) == [*categories, "mean (all images)"]
+    assert len(at.get("plotly_chart")) == 3
+    assert len(at.dataframe) >= 3 + 8  # our tables, then the survey's four tables beside ours
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a repeated benchmark must come from the cache")
+
+    monkeypatch.setattr(cache, "run_benchmark", refuse)
+    at.button(key=BENCH_RUN).click().run()
+    _ok(at)
+    pd.testing.assert_frame_equal(at.session_state[BENCH_RESULTS], results)
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_benchmark_zip_upload() -> None:
+    at = _app(BENCHMARK)
+    at.radio(key=BENCH_SOURCE).set_value("zip").run()
+    unsafe = _zip({"../evil.png": _png(32, 32)})
+    at.file_uploader(key=BENCH_ZIP).upload("bad.zip", unsafe, "application/zip").run()
+    _ok(at)
+    assert any("'..'" in e for e in _errors(at)), _errors(at)
+
+    good = _zip({
+        "set/faces/a.png": _png(40, 48), "set/faces/b.png": _png(48, 40), "set/text/c.png": _png(32, 64),
+        "set/text/readme.txt": b"not an image", "set/text/d.png": b"broken",
+    })
+    at.file_uploader(key=BENCH_ZIP).upload("good.zip", good, "application/zip").run()
+    _ok(at)
+    assert not _errors(at)
+    assert any("3 images: faces (2), text (1)" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert any("1 files skipped" in e.label for e in at.expander)

@@ -1,0 +1,486 @@
+"""Comparing restored images: the metric table, a before/after slider, zoomed crops, error maps.
+
+Everything here but :func:`show_slider` is plain NumPy/pandas (testable without
+Streamlit). The slider is a small self-contained HTML/JS component: both images
+travel inside the page as base64 PNG ``data:`` URIs, with no external script,
+style sheet or font, so it works offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from restoration import REGISTRY, Observation, psnr, ssim
+from restoration.images import encode_png, to_rgb
+
+__all__ = [
+    "DEGRADED",
+    "METRIC_COLUMNS",
+    "RestoreRun",
+    "colour_map",
+    "crop_box",
+    "degraded_on_grid",
+    "draw_box",
+    "error_map",
+    "kernel_image",
+    "metric_table",
+    "params_text",
+    "show_slider",
+    "slider_html",
+    "to_data_uri",
+    "zoom",
+]
+
+#: Name of the degraded input's row in the metric table.
+DEGRADED = "degraded"
+#: Columns of :func:`metric_table`, in display order.
+METRIC_COLUMNS: tuple[str, ...] = ("method", "title", "family", "PSNR (dB)", "SSIM", "gain (dB)", "seconds", "best")
+
+# Anchors of a perceptually ordered dark-to-bright colour scale (after matplotlib's "magma").
+_MAGMA = np.array(
+    [[0, 0, 4], [28, 16, 68], [79, 18, 123], [129, 37, 129], [181, 54, 122], [229, 80, 100], [251, 135, 97],
+     [254, 194, 135], [252, 253, 191]],
+    dtype=np.float64,
+)
+
+
+@dataclass
+class RestoreRun:
+    """The outcome of one click on "Run" on the Restore page.
+
+    Attributes
+    ----------
+    token : str
+        Identity of the observation the methods ran on (see ``ui.state.SHARED_TOKEN``).
+    images : dict of str to numpy.ndarray
+        Restored image of every method that ran, by registry name, in run order.
+    seconds : dict of str to float
+        Run time of every method that ran.
+    params : dict of str to dict
+        Parameters each method ran with.
+    errors : dict of str to str
+        Methods that refused the input, with the package's message.
+    """
+
+    token: str
+    images: dict[str, np.ndarray] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def degraded_on_grid(observation: Observation) -> np.ndarray:
+    """The degraded input on the output grid (nearest-neighbour enlargement for super-resolution).
+
+    Parameters
+    ----------
+    observation : Observation
+        The observation.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 image of shape ``observation.output_shape``, clipped to [0, 1].
+    """
+    image = np.clip(observation.degraded, 0.0, 1.0).astype(np.float32)
+    s = int(observation.scale)
+    if s > 1:
+        image = np.repeat(np.repeat(image, s, axis=0), s, axis=1)
+    return image
+
+
+def metric_table(
+    images: Mapping[str, np.ndarray],
+    seconds: Mapping[str, float],
+    *,
+    clean: np.ndarray | None,
+    degraded: np.ndarray,
+) -> pd.DataFrame:
+    """Metric table of a run: one row for the degraded input, then one per method.
+
+    Parameters
+    ----------
+    images : mapping of str to numpy.ndarray
+        Restored images by method name, all on the grid of ``clean``.
+    seconds : mapping of str to float
+        Run time by method name.
+    clean : numpy.ndarray or None
+        Ground truth; without it PSNR, SSIM and gain are NaN and nothing is marked best.
+    degraded : numpy.ndarray
+        The degraded input on the output grid (:func:`degraded_on_grid`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`METRIC_COLUMNS`. ``gain (dB)`` is the PSNR gain over the degraded
+        input; ``best`` is ``"PSNR, SSIM"``, ``"PSNR"``, ``"SSIM"`` or ``""`` for the
+        method(s) with the highest value (the degraded row is never best).
+    """
+    rows: list[dict[str, Any]] = []
+    base = math.nan
+    entries: list[tuple[str, np.ndarray, float]] = [(DEGRADED, degraded, math.nan)]
+    entries += [(name, image, float(seconds.get(name, math.nan))) for name, image in images.items()]
+    for name, image, secs in entries:
+        spec = REGISTRY.get(name)
+        value_psnr = value_ssim = math.nan
+        if clean is not None:
+            value_psnr, value_ssim = psnr(clean, image), ssim(clean, image)
+        if name == DEGRADED:
+            base = value_psnr
+        rows.append({
+            "method": name,
+            "title": spec.title if spec else "Degraded input",
+            "family": spec.family_title if spec else "input",
+            "PSNR (dB)": value_psnr,
+            "SSIM": value_ssim,
+            "gain (dB)": value_psnr - base if math.isfinite(value_psnr) and math.isfinite(base) else math.nan,
+            "seconds": secs,
+            "best": "",
+        })
+    table = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
+    methods = table["method"] != DEGRADED
+    marks: dict[int, list[str]] = {}
+    for column, label in (("PSNR (dB)", "PSNR"), ("SSIM", "SSIM")):
+        values = table.loc[methods, column].replace([np.inf], 1e9)
+        if values.notna().any():
+            top = values.max()
+            for index in values.index[values == top]:
+                marks.setdefault(int(index), []).append(label)
+    for index, labels in marks.items():
+        table.loc[index, "best"] = ", ".join(labels)
+    return table
+
+
+# --------------------------------------------------------------------------- zoom and error maps
+def kernel_image(kernel: np.ndarray, target: int = 128) -> np.ndarray:
+    """A blur kernel as a picture: scaled so its peak is white, enlarged by pixel repetition.
+
+    Parameters
+    ----------
+    kernel : numpy.ndarray
+        2-D non-negative kernel.
+    target : int
+        Approximate side of the picture in pixels.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 HxW image in [0, 1].
+    """
+    k = np.asarray(kernel, dtype=np.float32)
+    k = k / max(float(k.max()), 1e-12)
+    factor = max(1, int(target) // max(k.shape))
+    return np.clip(np.repeat(np.repeat(k, factor, axis=0), factor, axis=1), 0.0, 1.0)
+
+
+def crop_box(shape: Sequence[int], x_percent: float, y_percent: float, size: int) -> tuple[int, int, int, int]:
+    """A square box of side ``size`` centred at a point given in percent of the width and height.
+
+    The box is shrunk to fit a small image and shifted to stay inside it.
+
+    Parameters
+    ----------
+    shape : sequence of int
+        Image shape ``(H, W, ...)``.
+    x_percent, y_percent : float
+        Centre of the box, 0-100 from the left / top.
+    size : int
+        Side in pixels (at least 1).
+
+    Returns
+    -------
+    (top, left, height, width) : tuple of int
+    """
+    h, w = int(shape[0]), int(shape[1])
+    side_h, side_w = max(1, min(int(size), h)), max(1, min(int(size), w))
+    cy = round(float(y_percent) / 100.0 * h)
+    cx = round(float(x_percent) / 100.0 * w)
+    top = int(np.clip(cy - side_h // 2, 0, h - side_h))
+    left = int(np.clip(cx - side_w // 2, 0, w - side_w))
+    return top, left, side_h, side_w
+
+
+def zoom(image: np.ndarray, box: tuple[int, int, int, int], target: int = 256) -> np.ndarray:
+    """Cut ``box`` out of ``image`` and enlarge it by pixel repetition (nearest neighbour).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        HxW or HxWxC image.
+    box : (top, left, height, width)
+        The region (see :func:`crop_box`).
+    target : int
+        Approximate side of the result; the factor is the whole number that gets closest
+        without exceeding it (at least 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The enlarged crop, same dtype as ``image``.
+    """
+    top, left, h, w = box
+    crop = image[top : top + h, left : left + w]
+    factor = max(1, int(target) // max(h, w, 1))
+    return np.repeat(np.repeat(crop, factor, axis=0), factor, axis=1)
+
+
+def draw_box(
+    image: np.ndarray, box: tuple[int, int, int, int], colour: Sequence[float] = (1.0, 0.1, 0.1)
+) -> np.ndarray:
+    """A colour copy of ``image`` with the outline of ``box`` drawn on it (2 pixels wide where it fits).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        HxW or HxWx3 float image in [0, 1].
+    box : (top, left, height, width)
+        The region to outline.
+    colour : sequence of float
+        RGB colour of the outline.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 HxWx3 image.
+    """
+    out = to_rgb(np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)).copy()
+    top, left, h, w = box
+    bottom, right = top + h - 1, left + w - 1
+    thick = 2 if min(h, w) > 8 else 1
+    c = np.asarray(colour, dtype=np.float32)
+    out[top : top + thick, left : right + 1] = c
+    out[bottom - thick + 1 : bottom + 1, left : right + 1] = c
+    out[top : bottom + 1, left : left + thick] = c
+    out[top : bottom + 1, right - thick + 1 : right + 1] = c
+    return out
+
+
+def colour_map(values: np.ndarray) -> np.ndarray:
+    """Map values in [0, 1] to RGB colours of a dark-to-bright scale (black, purple, orange, pale yellow).
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Array of any shape; values are clipped to [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 array of shape ``values.shape + (3,)``.
+    """
+    v = np.clip(np.nan_to_num(np.asarray(values, dtype=np.float64)), 0.0, 1.0) * (len(_MAGMA) - 1)
+    low = np.floor(v).astype(int)
+    high = np.minimum(low + 1, len(_MAGMA) - 1)
+    t = (v - low)[..., None]
+    rgb = _MAGMA[low] * (1.0 - t) + _MAGMA[high] * t
+    return (rgb + 0.5).astype(np.uint8)
+
+
+def error_map(estimate: np.ndarray, reference: np.ndarray, vmax: float = 0.2) -> np.ndarray:
+    """Colour-mapped absolute error ``|estimate - reference|`` (mean over colour channels).
+
+    Parameters
+    ----------
+    estimate, reference : numpy.ndarray
+        Same-shaped float images in [0, 1].
+    vmax : float
+        Error shown at the top of the colour scale (larger errors saturate); 0.2 is
+        51 grey levels out of 255.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 HxWx3 image: black where the images agree, pale yellow at ``vmax`` and above.
+    """
+    if estimate.shape != reference.shape:
+        raise ValueError(f"shapes differ: {estimate.shape} vs {reference.shape}")
+    diff = np.abs(np.asarray(estimate, dtype=np.float64) - np.asarray(reference, dtype=np.float64))
+    if diff.ndim == 3:
+        diff = diff.mean(axis=2)
+    return colour_map(diff / max(float(vmax), 1e-9))
+
+
+# --------------------------------------------------------------------------- the slider
+def to_data_uri(image: np.ndarray) -> str:
+    """Encode an image as a ``data:image/png;base64,...`` URI.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        float image in [0, 1] (HxW or HxWx3), or a uint8 array.
+
+    Returns
+    -------
+    str
+        The data URI.
+    """
+    arr = np.asarray(image)
+    if arr.dtype == np.uint8:
+        arr = arr.astype(np.float32) / 255.0
+    return "data:image/png;base64," + base64.b64encode(encode_png(arr)).decode("ascii")
+
+
+_SLIDER_TEMPLATE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><style>
+  html, body { margin: 0; padding: 0; background: transparent; font: 14px/1.4 sans-serif; color: #31333f; }
+  .cmp { position: relative; width: 100%; max-width: __MAXW__px; margin: 0 auto; user-select: none;
+         touch-action: none; cursor: ew-resize; outline: none; border-radius: 6px; overflow: hidden; }
+  .cmp:focus-visible { box-shadow: 0 0 0 3px #ff4b4b; }
+  .cmp img { display: block; width: 100%; height: auto; image-rendering: pixelated; pointer-events: none; }
+  .cmp .top { position: absolute; inset: 0; }
+  .bar { position: absolute; top: 0; bottom: 0; width: 2px; margin-left: -1px; background: #fff;
+         box-shadow: 0 0 3px rgba(0,0,0,.7); pointer-events: none; }
+  .knob { position: absolute; top: 50%; left: -15px; width: 28px; height: 28px; margin-top: -15px;
+          border-radius: 50%; background: #fff; border: 1px solid #888; box-shadow: 0 1px 4px rgba(0,0,0,.5);
+          display: flex; align-items: center; justify-content: center; font-size: 13px; color: #444; }
+  .tag { position: absolute; top: 8px; padding: 2px 8px; border-radius: 4px; background: rgba(0,0,0,.6);
+         color: #fff; font-size: 12px; pointer-events: none; max-width: 45%; overflow: hidden;
+         text-overflow: ellipsis; white-space: nowrap; }
+  .tag.left { left: 8px; } .tag.right { right: 8px; }
+  .hint { text-align: center; font-size: 12px; color: #808495; margin-top: 4px; }
+</style></head><body>
+<div class="cmp" id="cmp" tabindex="0" role="slider" aria-label="Comparison position: __LABEL__"
+     aria-valuemin="0" aria-valuemax="100" aria-valuenow="50" data-position="50">
+  <img class="base" src="__RIGHT__" alt="__RIGHT_ALT__">
+  <img class="top" id="top" src="__LEFT__" alt="__LEFT_ALT__" style="clip-path: inset(0 50% 0 0);">
+  <div class="bar" id="bar" style="left: 50%;"><div class="knob">&#8596;</div></div>
+  <span class="tag left">__LEFT_TAG__</span><span class="tag right">__RIGHT_TAG__</span>
+</div>
+<div class="hint">Drag, click, or focus and use the arrow keys (Shift for big steps, Home / End).</div>
+<script>
+(function () {
+  var box = document.getElementById("cmp"), top = document.getElementById("top"), bar = document.getElementById("bar");
+  var dragging = false;
+  function set(p) {
+    p = Math.max(0, Math.min(100, p));
+    var r = Math.round(p * 10) / 10;
+    top.style.clipPath = "inset(0 " + (100 - r) + "% 0 0)";
+    bar.style.left = r + "%";
+    box.setAttribute("aria-valuenow", String(Math.round(r)));
+    box.dataset.position = String(r);
+  }
+  function fromEvent(e) {
+    var rect = box.getBoundingClientRect();
+    set((e.clientX - rect.left) / rect.width * 100);
+  }
+  box.addEventListener("pointerdown", function (e) {
+    dragging = true; box.focus(); fromEvent(e);
+    if (box.setPointerCapture) { try { box.setPointerCapture(e.pointerId); } catch (err) {} }
+  });
+  box.addEventListener("pointermove", function (e) { if (dragging) { fromEvent(e); } });
+  box.addEventListener("pointerup", function () { dragging = false; });
+  box.addEventListener("pointercancel", function () { dragging = false; });
+  box.addEventListener("keydown", function (e) {
+    var p = parseFloat(box.dataset.position), step = e.shiftKey ? 10 : 2;
+    if (e.key === "ArrowLeft" || e.key === "ArrowDown") { set(p - step); }
+    else if (e.key === "ArrowRight" || e.key === "ArrowUp") { set(p + step); }
+    else if (e.key === "Home") { set(0); }
+    else if (e.key === "End") { set(100); }
+    else { return; }
+    e.preventDefault();
+  });
+})();
+</script>
+</body></html>
+"""
+
+
+def slider_html(
+    left: np.ndarray, right: np.ndarray, left_label: str, right_label: str, *, max_width: int = 900
+) -> str:
+    """The HTML document of a before/after comparison slider.
+
+    The left image shows to the left of the handle, the right image to its right.
+    The handle moves with the mouse (drag or click), touch, or the keyboard (arrows,
+    Shift+arrows, Home, End); its position is kept in ``data-position`` and
+    ``aria-valuenow`` of the ``#cmp`` element (0-100). The images are enlarged with
+    nearest-neighbour rendering, so pixels stay visible. Nothing is fetched: the
+    images are embedded as ``data:`` URIs and the script is inline.
+
+    Parameters
+    ----------
+    left, right : numpy.ndarray
+        Images of the same height and width (float in [0, 1] or uint8).
+    left_label, right_label : str
+        Their captions (HTML-escaped here).
+    max_width : int
+        Widest the slider is drawn, in CSS pixels.
+
+    Returns
+    -------
+    str
+        A complete HTML document.
+    """
+    if left.shape[:2] != right.shape[:2]:
+        raise ValueError(f"the two images differ in size: {left.shape[:2]} vs {right.shape[:2]}")
+    lt, rt = html.escape(left_label), html.escape(right_label)
+    replacements = {
+        "__MAXW__": str(int(max_width)),
+        "__LABEL__": f"{lt} left, {rt} right",
+        "__LEFT__": to_data_uri(left),
+        "__RIGHT__": to_data_uri(right),
+        "__LEFT_ALT__": lt,
+        "__RIGHT_ALT__": rt,
+        "__LEFT_TAG__": f"&#9664; {lt}",
+        "__RIGHT_TAG__": f"{rt} &#9654;",
+    }
+    out = _SLIDER_TEMPLATE
+    for marker, value in replacements.items():
+        out = out.replace(marker, value)
+    return out
+
+
+def show_slider(
+    left: np.ndarray, right: np.ndarray, left_label: str, right_label: str, *, max_width: int = 900
+) -> None:
+    """Draw the comparison slider of :func:`slider_html` in the page.
+
+    Uses ``st.iframe`` (the successor of ``streamlit.components.v1.html``, which is
+    deprecated in this Streamlit), falling back to the latter in older versions.
+    The height is fixed from the images' aspect ratio, so the page does not jump.
+
+    Parameters
+    ----------
+    left, right : numpy.ndarray
+        Images of the same height and width.
+    left_label, right_label : str
+        Their captions.
+    max_width : int
+        Widest the slider is drawn, in CSS pixels.
+    """
+    import streamlit as st
+
+    h, w = left.shape[:2]
+    height = math.ceil(max_width * h / max(w, 1)) + 30
+    document = slider_html(left, right, left_label, right_label, max_width=max_width)
+    if hasattr(st, "iframe"):
+        st.iframe(document, height="content")
+    else:  # pragma: no cover - Streamlit before st.iframe
+        import streamlit.components.v1 as components
+
+        components.html(document, height=height)
+
+
+def params_text(params: Mapping[str, Any]) -> str:
+    """Short ``k=v, ...`` text of a parameter dict (for captions and CSV).
+
+    Parameters
+    ----------
+    params : mapping
+        Parameter values.
+
+    Returns
+    -------
+    str
+        E.g. ``"size=3, switching=False"``.
+    """
+    return json.dumps(dict(params), default=str)[1:-1].replace('"', "").replace(": ", "=")

@@ -1,0 +1,852 @@
+"""Widgets the pages share, generated from the package's own descriptions.
+
+* :func:`param_widget` / :func:`param_widgets` build one widget per
+  :class:`~restoration.params.ParamSpec` (slider, number box, check box or select
+  box, with the spec's range, step and help text), so a new algorithm or
+  degradation step appears in the app with no UI code.
+* :func:`methods_for`, :func:`default_methods` and :func:`method_label` order and
+  name the registry's methods for a task (families in :data:`restoration.FAMILIES` order).
+* :func:`pipeline_editor` edits a degradation pipeline three ways that stay in
+  step: a preset, a list of steps (add / move / remove, each with its parameter
+  widgets) and the pipeline text.
+* :func:`decode_upload` and :func:`images_from_zip` turn uploaded bytes into
+  images, safely (bounded size, no path tricks, temporary files removed).
+
+Every widget is keyed (``"<page>.<name>"``, see :mod:`ui.state`) and created
+without a ``value`` argument: its first value is seeded into ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import stat
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from restoration import (
+    FAMILIES,
+    PRESETS,
+    REGISTRY,
+    STEPS,
+    Observation,
+    ParameterError,
+    Pipeline,
+    RestorationError,
+    SpecError,
+)
+from restoration.benchmark import BenchmarkImage, collect_images
+from restoration.degradations import Step
+from restoration.images import DEFAULT_MAX_PIXELS, downscale_to_max_pixels, load_image
+from restoration.params import ParamSpec
+from ui.state import (
+    DEGRADE_ADD,
+    DEGRADE_ADD_STEP,
+    DEGRADE_NEXT_UID,
+    DEGRADE_PRESET,
+    DEGRADE_SPEC_ERROR,
+    DEGRADE_SPEC_TEXT,
+    DEGRADE_STEP_PREFIX,
+    DEGRADE_STEPS,
+    PERSIST,
+    seed,
+    seed_choice,
+)
+
+__all__ = [
+    "ASSUMED_TASKS",
+    "DEFAULT_PRESET",
+    "DEFAULT_WORK_PIXELS",
+    "SLIDER_MAX_STEPS",
+    "UPLOAD_TYPES",
+    "WORK_SIZES",
+    "ZIP_MAX_BYTES",
+    "ZIP_MAX_FILES",
+    "ZIP_MAX_IMAGES",
+    "ZipImages",
+    "crop_percent",
+    "decode_upload",
+    "default_methods",
+    "images_from_zip",
+    "load_pipeline",
+    "method_label",
+    "methods_for",
+    "nav_link",
+    "observation_from_degraded",
+    "param_widget",
+    "param_widgets",
+    "pipeline_editor",
+    "pipeline_task",
+    "pipeline_text",
+    "preset_label",
+    "reset_widgets",
+    "safe_extract_zip",
+    "size_label",
+]
+
+#: Preset used when nothing was chosen yet.
+DEFAULT_PRESET = "noise25"
+#: Working size (pixel budget) of an image when nothing was chosen yet.
+DEFAULT_WORK_PIXELS = 512 * 512
+#: A numeric parameter gets a slider when its range holds at most this many steps, else a number box.
+SLIDER_MAX_STEPS = 600
+#: File types the image uploaders accept.
+UPLOAD_TYPES: tuple[str, ...] = ("png", "jpg", "jpeg", "tif", "tiff", "bmp", "webp")
+#: Working sizes offered for speed: pixel budget -> label (0 = full size).
+WORK_SIZES: dict[int, str] = {
+    128 * 128: "128 × 128 px (instant)",
+    256 * 256: "256 × 256 px (fast)",
+    512 * 512: "512 × 512 px",
+    1024 * 1024: "1024 × 1024 px (slow)",
+    0: "Full size (slowest)",
+}
+#: Limits of an uploaded benchmark zip: entries, total uncompressed bytes, images kept.
+ZIP_MAX_FILES = 2000
+ZIP_MAX_BYTES = 300 * 1024 * 1024
+ZIP_MAX_IMAGES = 300
+
+# Preferred methods when choosing defaults: strongest first; at most one per family is taken.
+_PREFERRED: tuple[str, ...] = (
+    "bm3d", "cnn_denoise", "pnp", "wavelet", "tv", "tv_deconv", "tv_sr", "tv_inpaint", "wiener_deconv",
+    "richardson_lucy", "bicubic", "nlm", "median", "bilateral", "wiener_filter", "gaussian", "mean",
+)
+
+
+# --------------------------------------------------------------------------- parameter widgets
+def _decimals(value: float | None, most: int = 4) -> int:
+    """Number of decimals needed to write ``value`` (at most ``most``)."""
+    if value is None or not math.isfinite(value):
+        return 2
+    text = f"{abs(value):.{most}f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _valid(spec: ParamSpec, value: Any) -> bool:
+    try:
+        coerced = spec.coerce(value)
+    except ParameterError:
+        return False
+    return type(coerced) is type(value) or spec.kind == "choice"
+
+
+def param_widget(
+    spec: ParamSpec,
+    key: str,
+    default: Any,
+    *,
+    container: Any = None,
+    on_change: Any = None,
+    disabled: bool = False,
+) -> Any:
+    """Draw the widget of one parameter and return its value.
+
+    Booleans get a check box, choices a select box, numbers a slider when the range
+    is short enough (:data:`SLIDER_MAX_STEPS`), otherwise a number box. Range, step
+    and help text come from the spec. The widget's value persists across pages;
+    a stored value that the spec no longer accepts is replaced by ``default``.
+
+    Parameters
+    ----------
+    spec : ParamSpec
+        The parameter.
+    key : str
+        Unique widget key.
+    default : Any
+        First value (e.g. from ``AlgorithmSpec.defaults_for(observation)``).
+    container : DeltaGenerator, optional
+        Where to draw (default: the main area).
+    on_change : callable, optional
+        Callback run when the user changes the value.
+    disabled : bool
+        Draw the widget greyed out.
+
+    Returns
+    -------
+    Any
+        The current value, of the spec's type.
+    """
+    box = container if container is not None else st
+    default = spec.coerce(default)
+    state = st.session_state
+    if key in state and not _valid(spec, state[key]):
+        del state[key]
+    seed(key, default)
+    common: dict[str, Any] = {
+        "key": key, "help": spec.help or None, "on_change": on_change, "disabled": disabled, "persist_state": PERSIST,
+    }
+    if spec.kind == "bool":
+        return box.checkbox(spec.title, **common)
+    if spec.kind == "choice":
+        return box.selectbox(spec.title, list(spec.choices), format_func=str, **common)
+    is_int = spec.kind == "int"
+    step: float = spec.step if spec.step else (1 if is_int else 0.01)
+    if is_int:
+        step = max(1, int(step))
+        fmt = "%d"
+        cast: Any = int
+    else:
+        fmt = f"%.{max(_decimals(step), _decimals(default))}f"
+        cast = float
+    low = None if spec.low is None else cast(spec.low)
+    high = None if spec.high is None else cast(spec.high)
+    if low is not None and high is not None and (high - low) / step <= SLIDER_MAX_STEPS:
+        return box.slider(spec.title, min_value=low, max_value=high, step=cast(step), format=fmt, **common)
+    return box.number_input(spec.title, min_value=low, max_value=high, step=cast(step), format=fmt, **common)
+
+
+def param_widgets(
+    params: Sequence[ParamSpec],
+    key_prefix: str,
+    defaults: Mapping[str, Any] | None = None,
+    *,
+    container: Any = None,
+    columns: int = 2,
+    on_change: Any = None,
+) -> dict[str, Any]:
+    """Draw the widgets of a parameter list in ``columns`` columns and return the values.
+
+    Parameters
+    ----------
+    params : sequence of ParamSpec
+        The parameters (an algorithm's ``spec.params`` or a step's).
+    key_prefix : str
+        Prefix of the widget keys; each key is ``key_prefix + param.name``.
+    defaults : mapping, optional
+        First values by name (missing names take ``param.default``).
+    container : DeltaGenerator, optional
+        Where to draw (default: the main area).
+    columns : int
+        Number of columns.
+    on_change : callable, optional
+        Callback run when any of the values changes.
+
+    Returns
+    -------
+    dict
+        Values by parameter name (empty for an empty list).
+    """
+    box = container if container is not None else st
+    if not params:
+        return {}
+    defaults = defaults or {}
+    cols = box.columns(min(columns, len(params))) if columns > 1 else [box]
+    values: dict[str, Any] = {}
+    for i, spec in enumerate(params):
+        values[spec.name] = param_widget(
+            spec, key_prefix + spec.name, defaults.get(spec.name, spec.default),
+            container=cols[i % len(cols)], on_change=on_change,
+        )
+    return values
+
+
+def reset_widgets(prefix: str) -> None:
+    """Forget every widget value whose key starts with ``prefix`` (they are re-seeded when drawn).
+
+    Parameters
+    ----------
+    prefix : str
+        Key prefix, e.g. :data:`ui.state.RESTORE_PARAM_PREFIX`.
+    """
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
+        del st.session_state[key]
+
+
+# --------------------------------------------------------------------------- methods
+def methods_for(task: str) -> list[str]:
+    """Names of the registered methods that solve ``task``, grouped by family in FAMILIES order.
+
+    Parameters
+    ----------
+    task : str
+        One of :data:`restoration.TASKS`.
+
+    Returns
+    -------
+    list of str
+        Registry names (registry order within a family).
+    """
+    order = {family: i for i, family in enumerate(FAMILIES)}
+    specs = [s for s in REGISTRY.values() if task in s.tasks]
+    return [s.name for s in sorted(specs, key=lambda s: order.get(s.family, len(order)))]
+
+
+def default_methods(names: Sequence[str], k: int = 4) -> list[str]:
+    """A sensible default selection: up to ``k`` strong methods, each from a different family.
+
+    The identity baseline is never chosen (the degraded input is always shown anyway).
+
+    Parameters
+    ----------
+    names : sequence of str
+        The methods to choose from (e.g. :func:`methods_for`).
+    k : int
+        Most methods chosen.
+
+    Returns
+    -------
+    list of str
+        Chosen names, in the order of ``names``.
+    """
+    rank = {name: i for i, name in enumerate(_PREFERRED)}
+    candidates = sorted((n for n in names if n in REGISTRY and n != "identity"), key=lambda n: rank.get(n, 999))
+    chosen: list[str] = []
+    families: set[str] = set()
+    for name in candidates:
+        family = REGISTRY[name].family
+        if family not in families and len(chosen) < k:
+            chosen.append(name)
+            families.add(family)
+    return [n for n in names if n in chosen]
+
+
+def method_label(name: str) -> str:
+    """Display label of a method: its title and family.
+
+    Parameters
+    ----------
+    name : str
+        Registry name (``"degraded"`` labels the degraded input).
+
+    Returns
+    -------
+    str
+        E.g. ``"Median filter · Traditional filters"``.
+    """
+    spec = REGISTRY.get(name)
+    if spec is None:
+        return "Degraded input" if name == "degraded" else name
+    return f"{spec.title} · {spec.family_title}"
+
+
+def preset_label(key: str) -> str:
+    """Label of a degradation preset in a select box, with its task.
+
+    Parameters
+    ----------
+    key : str
+        A key of :data:`restoration.PRESETS`.
+
+    Returns
+    -------
+    str
+        E.g. ``"denoise · Gaussian noise, sigma 25"``.
+    """
+    preset = PRESETS[key]
+    return f"{preset.task} · {preset.label}"
+
+
+def size_label(pixels: int) -> str:
+    """Label of a working size (:data:`WORK_SIZES`).
+
+    Parameters
+    ----------
+    pixels : int
+        A pixel budget; 0 means full size.
+
+    Returns
+    -------
+    str
+        Its label.
+    """
+    return WORK_SIZES.get(pixels, f"{pixels:,} pixels")
+
+
+# --------------------------------------------------------------------------- pipeline editor
+def _step_key(uid: int, param: str) -> str:
+    return f"{DEGRADE_STEP_PREFIX}{uid}.{param}"
+
+
+def _new_step(name: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    state = st.session_state
+    uid = int(state.get(DEGRADE_NEXT_UID, 0))
+    state[DEGRADE_NEXT_UID] = uid + 1
+    values = dict(params or {})
+    for spec in STEPS[name].params:
+        state[_step_key(uid, spec.name)] = spec.coerce(values.get(spec.name, spec.default))
+    return {"uid": uid, "name": name}
+
+
+def load_pipeline(text: str) -> None:
+    """Replace the edited pipeline by the one written in ``text`` (usable in a callback).
+
+    Parameters
+    ----------
+    text : str
+        Pipeline text, e.g. ``"motion_blur(length=9) | gaussian_noise(sigma=10)"``.
+
+    Raises
+    ------
+    SpecError
+        If the text does not parse; the edited pipeline is then left as it was.
+    """
+    pipeline = Pipeline.parse(text)
+    reset_widgets(DEGRADE_STEP_PREFIX)
+    st.session_state[DEGRADE_STEPS] = [_new_step(step.name, step.params) for step in pipeline.steps]
+    st.session_state[DEGRADE_SPEC_ERROR] = None
+
+
+def pipeline_text() -> str:
+    """The edited pipeline as text (numbers always written; switches and choices when not the default).
+
+    Returns
+    -------
+    str
+        Canonical pipeline text; empty for no steps.
+    """
+    state = st.session_state
+    steps = []
+    for step in state.get(DEGRADE_STEPS) or []:
+        spec = STEPS[step["name"]]
+        params = {p.name: state.get(_step_key(step["uid"], p.name), p.default) for p in spec.params}
+        given = tuple(p.name for p in spec.params if p.kind in ("int", "float") or params[p.name] != p.default)
+        steps.append(Step(spec.name, params, given))
+    return Pipeline(tuple(steps)).to_text()
+
+
+def _on_preset() -> None:
+    load_pipeline(PRESETS[st.session_state[DEGRADE_PRESET]].spec)
+
+
+def _on_text() -> None:
+    try:
+        load_pipeline(st.session_state[DEGRADE_SPEC_TEXT])
+    except SpecError as exc:
+        st.session_state[DEGRADE_SPEC_ERROR] = str(exc)
+
+
+def _on_add() -> None:
+    steps = list(st.session_state.get(DEGRADE_STEPS) or [])
+    steps.append(_new_step(st.session_state[DEGRADE_ADD_STEP]))
+    st.session_state[DEGRADE_STEPS] = steps
+    st.session_state[DEGRADE_SPEC_ERROR] = None
+
+
+def _on_remove(uid: int) -> None:
+    st.session_state[DEGRADE_STEPS] = [s for s in st.session_state[DEGRADE_STEPS] if s["uid"] != uid]
+    reset_widgets(f"{DEGRADE_STEP_PREFIX}{uid}.")
+    st.session_state[DEGRADE_SPEC_ERROR] = None
+
+
+def _on_up(uid: int) -> None:
+    steps = list(st.session_state[DEGRADE_STEPS])
+    i = next(i for i, s in enumerate(steps) if s["uid"] == uid)
+    if i > 0:
+        steps[i - 1], steps[i] = steps[i], steps[i - 1]
+    st.session_state[DEGRADE_STEPS] = steps
+    st.session_state[DEGRADE_SPEC_ERROR] = None
+
+
+def _clear_error() -> None:
+    st.session_state[DEGRADE_SPEC_ERROR] = None
+
+
+def pipeline_editor(initial: str = "") -> str:
+    """Edit a degradation pipeline: preset, steps with their parameters, and the text.
+
+    The three views stay in step: choosing a preset loads its steps; editing a
+    step's parameters, adding, moving or removing a step rewrites the text; typing
+    a valid text loads its steps (an invalid one shows the package's message and
+    leaves the steps as they were).
+
+    Parameters
+    ----------
+    initial : str
+        Pipeline text to start from when nothing is being edited yet (e.g. the
+        pipeline chosen earlier in the session); default: :data:`DEFAULT_PRESET`.
+
+    Returns
+    -------
+    str
+        The pipeline text in effect (always valid; may be empty: no degradation).
+    """
+    state = st.session_state
+    if state.get(DEGRADE_STEPS) is None:
+        try:
+            load_pipeline(initial or PRESETS[DEFAULT_PRESET].spec)
+        except SpecError:
+            load_pipeline(PRESETS[DEFAULT_PRESET].spec)
+    preset_keys = list(PRESETS)
+    text = pipeline_text()
+    full = Pipeline.parse(text).to_text(full=True)
+    matching = [k for k in preset_keys if Pipeline.parse(PRESETS[k].spec).to_text(full=True) == full]
+    seed_choice(DEGRADE_PRESET, preset_keys, matching[0] if matching else DEFAULT_PRESET)
+    st.selectbox(
+        "Preset", preset_keys, format_func=preset_label, key=DEGRADE_PRESET, on_change=_on_preset,
+        persist_state=PERSIST,
+        help="Ready-made degradations for each task; the last one is the survey's combined experiment.",
+    )
+    preset = PRESETS[state[DEGRADE_PRESET]]
+    if Pipeline.parse(preset.spec).to_text(full=True) == full:
+        st.caption(preset.description)
+    else:
+        st.caption(f"Edited from the preset *{preset.label}*.")
+
+    if state.get(DEGRADE_SPEC_ERROR) is None:
+        state[DEGRADE_SPEC_TEXT] = text
+    st.text_input(
+        "Pipeline text", key=DEGRADE_SPEC_TEXT, on_change=_on_text, persist_state=PERSIST,
+        help="Steps separated by '|', e.g. motion_blur(length=9, angle=30) | gaussian_noise(sigma=10). "
+             "Edit and press Enter to apply.",
+    )
+    if state.get(DEGRADE_SPEC_ERROR):
+        st.error(f"{state[DEGRADE_SPEC_ERROR]} — still using: `{text or '(no degradation)'}`", icon=":material/error:")
+
+    with st.expander(f"Steps ({len(state[DEGRADE_STEPS])})", expanded=True, icon=":material/tune:"):
+        if not state[DEGRADE_STEPS]:
+            st.caption("No steps: the image is not degraded.")
+        for i, step in enumerate(state[DEGRADE_STEPS]):
+            spec = STEPS[step["name"]]
+            with st.container(border=True):
+                head, up, remove = st.columns([8, 1, 1], vertical_alignment="center")
+                head.markdown(f"**{i + 1}. `{spec.name}`** — {spec.help}")
+                up.button(
+                    "", icon=":material/arrow_upward:", key=f"degrade.up.{step['uid']}", help="Move this step up",
+                    on_click=_on_up, args=(step["uid"],), disabled=i == 0,
+                )
+                remove.button(
+                    "", icon=":material/delete:", key=f"degrade.remove.{step['uid']}", help="Remove this step",
+                    on_click=_on_remove, args=(step["uid"],),
+                )
+                param_widgets(spec.params, f"{DEGRADE_STEP_PREFIX}{step['uid']}.", columns=3, on_change=_clear_error)
+        names = list(STEPS)
+        seed_choice(DEGRADE_ADD_STEP, names, "gaussian_noise")
+        pick, add = st.columns([3, 1], vertical_alignment="bottom")
+        pick.selectbox(
+            "Step to add", names, key=DEGRADE_ADD_STEP, persist_state=PERSIST,
+            format_func=lambda n: f"{n} ({STEPS[n].kind})", help="Its parameters can be set once it is added.",
+        )
+        add.button("Add", key=DEGRADE_ADD, icon=":material/add:", on_click=_on_add, width="stretch",
+                   help="Add the chosen step at the end of the pipeline")
+    return text
+
+
+# --------------------------------------------------------------------------- navigation
+def nav_link(page: str, label: str, icon: str | None = None) -> None:
+    """A link to another page of the app (plain text when the page is run on its own, as in tests).
+
+    Parameters
+    ----------
+    page : str
+        Page file relative to the entry point, e.g. ``"pages/2_Restore.py"``.
+    label : str
+        Link text.
+    icon : str, optional
+        Material icon, e.g. ``":material/arrow_forward:"``.
+    """
+    try:
+        st.page_link(page, label=label, icon=icon)
+    except StreamlitPageNotFoundError:
+        st.markdown(f"**{label}** — open it from the navigation.")
+
+
+# --------------------------------------------------------------------------- uploads
+def decode_upload(data: bytes, max_pixels: int | None) -> tuple[np.ndarray, tuple[int, int]]:
+    """Decode uploaded image bytes and shrink them to the working size.
+
+    Parameters
+    ----------
+    data : bytes
+        The encoded file (PNG, JPEG, TIFF, BMP, WebP, ...).
+    max_pixels : int or None
+        Working size: larger images are downscaled to this many pixels; ``None`` or 0
+        keeps the full size.
+
+    Returns
+    -------
+    image : numpy.ndarray
+        float32 image in [0, 1].
+    original_shape : (int, int)
+        Height and width of the decoded file.
+
+    Raises
+    ------
+    ImageDecodeError, ImageTooLargeError
+        For unreadable data, or an image over ``restoration.images.DEFAULT_MAX_PIXELS``.
+    """
+    image = load_image(data, max_pixels=DEFAULT_MAX_PIXELS)
+    original = (int(image.shape[0]), int(image.shape[1]))
+    if max_pixels:
+        image = downscale_to_max_pixels(image, int(max_pixels))
+    return image, original
+
+
+def _unsafe_reason(info: zipfile.ZipInfo) -> str | None:
+    """Why a zip entry must not be extracted, or None when it is safe."""
+    name = info.filename
+    if "\x00" in name:
+        return "has a NUL character in its name"
+    path = PurePosixPath(name.replace("\\", "/"))
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return "is an absolute path"
+    if ".." in path.parts:
+        return "points outside the archive ('..')"
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return "is a symbolic link"
+    kind = stat.S_IFMT(mode)
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
+        return "is not a regular file"
+    if info.flag_bits & 0x1:
+        return "is encrypted"
+    return None
+
+
+def safe_extract_zip(
+    data: bytes, dest: str | Path, *, max_files: int = ZIP_MAX_FILES, max_bytes: int = ZIP_MAX_BYTES
+) -> list[Path]:
+    """Extract the image files of a zip archive into ``dest``, refusing anything unsafe.
+
+    The whole archive is refused when an entry has an absolute path, a ``..``
+    component, is a link, special file or encrypted, or when it holds more than
+    ``max_files`` entries or more than ``max_bytes`` of uncompressed data (checked
+    from the directory and again while writing, so a lying header cannot exceed it).
+    Folders, hidden files, ``__MACOSX`` metadata and files that are not images (by
+    extension) are skipped.
+
+    Parameters
+    ----------
+    data : bytes
+        The zip file.
+    dest : str or Path
+        An existing, empty folder.
+    max_files : int
+        Most entries in the archive.
+    max_bytes : int
+        Most uncompressed bytes written in all.
+
+    Returns
+    -------
+    list of Path
+        The files written, in archive order.
+
+    Raises
+    ------
+    RestorationError
+        For a file that is not a zip archive, or one that breaks a rule above.
+    """
+    dest = Path(dest).resolve()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise RestorationError("the uploaded file is not a zip archive") from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > max_files:
+            raise RestorationError(f"the zip archive holds {len(infos):,} entries, over the limit of {max_files:,}")
+        declared = sum(i.file_size for i in infos)
+        if declared > max_bytes:
+            raise RestorationError(
+                f"the zip archive unpacks to {declared / 1e6:,.0f} MB, over the limit of {max_bytes / 1e6:,.0f} MB"
+            )
+        for info in infos:
+            reason = _unsafe_reason(info)
+            if reason:
+                raise RestorationError(f"refused the zip archive: entry {info.filename!r} {reason}")
+        written: list[Path] = []
+        total = 0
+        suffixes = {f".{t}" for t in (*UPLOAD_TYPES, "gif", "ppm", "pgm")}
+        for info in infos:
+            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+            if info.is_dir() or not parts or any(p.startswith(".") or p == "__MACOSX" for p in parts):
+                continue
+            if PurePosixPath(parts[-1]).suffix.lower() not in suffixes:
+                continue
+            target = dest.joinpath(*parts).resolve()
+            if dest not in target.parents:  # belt and braces after the checks above
+                raise RestorationError(f"refused the zip archive: entry {info.filename!r} leaves the folder")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with archive.open(info) as src, target.open("wb") as out:
+                    while chunk := src.read(1 << 20):
+                        total += len(chunk)
+                        if total > max_bytes:
+                            raise RestorationError(
+                                f"the zip archive unpacks to more than {max_bytes / 1e6:,.0f} MB; refused"
+                            )
+                        out.write(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise RestorationError(f"the zip entry {info.filename!r} is damaged ({exc})") from None
+            written.append(target)
+    return written
+
+
+@dataclass(frozen=True)
+class ZipImages:
+    """Images read from an uploaded zip file.
+
+    Attributes
+    ----------
+    images : list of BenchmarkImage
+        The decoded images (pixels in memory), category = their folder.
+    skipped : list of str
+        One line per file that could not be used, with the reason.
+    """
+
+    images: list[BenchmarkImage]
+    skipped: list[str]
+
+
+def images_from_zip(data: bytes, max_pixels: int | None) -> ZipImages:
+    """Benchmark images from a zip file with one folder per category.
+
+    The archive is unpacked with :func:`safe_extract_zip` into a temporary folder
+    that is deleted before this function returns; the images are decoded, shrunk to
+    ``max_pixels`` and kept in memory. A single top folder that holds the category
+    folders is looked into. Files directly at the top get the category ``"all"``.
+
+    Parameters
+    ----------
+    data : bytes
+        The zip file.
+    max_pixels : int or None
+        Working size of each image (``None`` or 0: full size).
+
+    Returns
+    -------
+    ZipImages
+        The images (at most :data:`ZIP_MAX_IMAGES`) and the files skipped.
+
+    Raises
+    ------
+    RestorationError
+        For an unsafe or unreadable archive, or one without a single readable image.
+    """
+    images: list[BenchmarkImage] = []
+    skipped: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="restoration-zip-") as tmp:
+        root = Path(tmp)
+        safe_extract_zip(data, root)
+        entries = [p for p in root.iterdir() if not p.name.startswith(".")]
+        while len(entries) == 1 and entries[0].is_dir() and any(p.is_dir() for p in entries[0].iterdir()):
+            root = entries[0]
+            entries = [p for p in root.iterdir() if not p.name.startswith(".")]
+        try:
+            found = collect_images(root)
+        except RestorationError:
+            raise RestorationError(
+                "the zip archive holds no images (expected one folder per category with PNG/JPEG/... files)"
+            ) from None
+        if len(found) > ZIP_MAX_IMAGES:
+            skipped.append(f"{len(found) - ZIP_MAX_IMAGES} images over the limit of {ZIP_MAX_IMAGES} were left out")
+            found = found[:ZIP_MAX_IMAGES]
+        for item in found:
+            assert item.path is not None
+            try:
+                pixels = load_image(item.path, max_pixels=DEFAULT_MAX_PIXELS)
+            except RestorationError as exc:
+                skipped.append(f"{item.category}/{item.path.name}: {exc}")
+                continue
+            if max_pixels:
+                pixels = downscale_to_max_pixels(pixels, int(max_pixels))
+            images.append(BenchmarkImage(item.name, item.category, pixels=pixels))
+    if not images:
+        raise RestorationError("no image in the zip archive could be read: " + "; ".join(skipped[:3]))
+    return ZipImages(images, skipped)
+
+
+# --------------------------------------------------------------------------- observations
+#: Tasks an already-degraded upload can pose (inpainting needs a mask, which a photo does not carry).
+ASSUMED_TASKS: tuple[str, ...] = ("denoise", "deblur", "sr")
+
+
+def pipeline_task(spec: str) -> str:
+    """The restoration task a pipeline poses (found by running it on a small flat image).
+
+    Parameters
+    ----------
+    spec : str
+        Pipeline text.
+
+    Returns
+    -------
+    str
+        One of :data:`restoration.TASKS`.
+
+    Raises
+    ------
+    SpecError
+        If the text does not parse.
+    """
+    pipeline = Pipeline.parse(spec)
+    side = max(32, 2 * pipeline.scale)
+    return pipeline.apply(np.full((side, side), 0.5, np.float32), seed=0).task
+
+
+def observation_from_degraded(
+    image: np.ndarray, task: str, *, sigma: float = 0.0, scale: int = 2, blur: str = ""
+) -> Observation:
+    """Wrap an already-degraded photo (no ground truth) with what the user says about it.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        The degraded photo, float32 in [0, 1].
+    task : {"denoise", "deblur", "sr"}
+        What to undo.
+    sigma : float
+        Noise standard deviation on the 0-255 scale (0 = unknown / none; methods estimate it).
+    scale : int
+        Upscaling factor for ``"sr"``.
+    blur : str
+        For ``"deblur"``: the blur as pipeline text of blur steps only, e.g. ``"gaussian_blur(sigma=1.6)"``.
+
+    Returns
+    -------
+    Observation
+        With no ``clean`` image; ``kernel`` set for deblurring, ``scale`` for super-resolution.
+
+    Raises
+    ------
+    SpecError
+        For an unknown task, or a blur text that is not made of blur steps.
+    """
+    if task not in ASSUMED_TASKS:
+        raise SpecError(f"an uploaded degraded photo can be restored for {', '.join(ASSUMED_TASKS)}; got {task!r}")
+    base = Observation.from_degraded(image, scale=int(scale) if task == "sr" else 1, sigma=float(sigma))
+    if task != "deblur":
+        return base
+    pipeline = Pipeline.parse(blur)
+    if not pipeline.steps or any(step.spec.kind != "blur" for step in pipeline.steps):
+        blurs = ", ".join(n for n, s in STEPS.items() if s.kind == "blur")
+        raise SpecError(f"describe the blur with blur steps only ({blurs}), e.g. gaussian_blur(sigma=1.6)")
+    probe = pipeline.apply(np.full((64, 64), 0.5, np.float32), seed=0)
+    return replace(base, kernel=probe.kernel, boundary=probe.boundary, spec="")
+
+
+def crop_percent(image: np.ndarray, rows: tuple[float, float], cols: tuple[float, float]) -> np.ndarray:
+    """Crop ``image`` to a band of rows and columns given in percent (at least 16 pixels each way).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        HxW or HxWxC image.
+    rows, cols : (float, float)
+        First and last percent (0-100) of the height and the width to keep.
+
+    Returns
+    -------
+    numpy.ndarray
+        The crop (a view).
+    """
+    h, w = image.shape[:2]
+
+    def span(lo: float, hi: float, n: int) -> tuple[int, int]:
+        a, b = sorted((float(lo), float(hi)))
+        start, stop = round(a / 100.0 * n), round(b / 100.0 * n)
+        need = min(16, n)
+        if stop - start < need:
+            start = max(0, min(start, n - need))
+            stop = start + need
+        return start, stop
+
+    r0, r1 = span(*rows, h)
+    c0, c1 = span(*cols, w)
+    return image[r0:r1, c0:c1]
