@@ -45,10 +45,14 @@ _SPECS: tuple[AlgorithmSpec, ...] = (
     *_specs.baselines.SPECS,
     *_specs.filters.SPECS,
     *_specs.wavelet.SPECS,
+    *_specs.sparse.SPECS,
     *_specs.variational.SPECS,
     *_specs.deconvolution.SPECS,
     *_specs.nonlocal_methods.SPECS,
     *_specs.interpolation.SPECS,
+    *_specs.superres.SPECS,
+    *_specs.inpainting.SPECS,
+    *_specs.chain.SPECS,
     *_specs.deep.SPECS,
 )
 _names = [s.name for s in _SPECS]

@@ -5,8 +5,22 @@ lists the modules explicitly. The runners they name live in :mod:`restoration.cl
 and :mod:`restoration.deep` and are imported only when a method runs.
 """
 
-from . import baselines, deconvolution, deep, filters, interpolation, nonlocal_methods, variational, wavelet
+from . import (
+    baselines,
+    chain,
+    deconvolution,
+    deep,
+    filters,
+    inpainting,
+    interpolation,
+    nonlocal_methods,
+    sparse,
+    superres,
+    variational,
+    wavelet,
+)
 
 __all__ = [
-    "baselines", "deconvolution", "deep", "filters", "interpolation", "nonlocal_methods", "variational", "wavelet",
+    "baselines", "chain", "deconvolution", "deep", "filters", "inpainting", "interpolation", "nonlocal_methods",
+    "sparse", "superres", "variational", "wavelet",
 ]
