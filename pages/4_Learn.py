@@ -123,7 +123,31 @@ try:
                                  f"({psnr(blur_obs.clean, z):.2f} dB)")
 
     elif key == "sparse":
-        st.info("The interactive view of the dictionary atoms and sparse codes appears here once the sparse-coding "
-                "method is installed in the registry.")
+        from restoration.classic.sparse import load_dictionary, sparse_code_patch
+
+        dictionary = load_dictionary()
+        p = dictionary.patch_size
+        st.image(learn.feature_grid(dictionary.atom_images(), count=dictionary.n_atoms),
+                 caption=f"the {dictionary.n_atoms} learned atoms ({p}x{p} pixels) of the shipped dictionary",
+                 width=480)
+        h, w = obs.degraded.shape
+        c1, c2 = st.columns(2)
+        row = c1.slider("Patch row", 0, h - p, h // 3, key="learn.sparse_row")
+        col = c2.slider("Patch column", 0, w - p, w // 2, key="learn.sparse_col")
+        code = sparse_code_patch(obs.degraded, row, col, sigma=float(sigma), dictionary=dictionary)
+        zoom = np.ones((16, 16))
+        cols = st.columns(3)
+        cols[0].image(np.kron(np.clip(code.patch, 0, 1), zoom), caption="noisy patch")
+        cols[1].image(np.kron(np.clip(code.reconstruction, 0, 1), zoom),
+                      caption=f"rebuilt from {len(code.indices)} atoms + its mean")
+        cols[2].image(np.kron(obs.clean[row : row + p, col : col + p], zoom), caption="clean patch (reference)")
+        if len(code.indices):
+            order = np.argsort(-np.abs(code.coefficients))
+            used = dictionary.atom_images()[np.asarray(code.indices)[order]]
+            st.image(learn.feature_grid(used, count=len(order)), width=360,
+                     caption="atoms chosen by OMP, largest coefficient first: "
+                     + ", ".join(f"{c:+.2f}" for c in np.asarray(code.coefficients)[order]))
+        st.caption("OMP adds atoms one at a time until the residual falls to the noise level: the structure of the "
+                   "patch needs few atoms, while the noise, which no small set of atoms describes, is left out.")
 except RestorationError as exc:
     st.error(str(exc))
