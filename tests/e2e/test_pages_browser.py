@@ -218,3 +218,18 @@ def test_page_opens_directly_by_url(browser_page: BrowserPage, path: str) -> Non
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     browser_page.console_errors[:] = [e for e in browser_page.console_errors if not _BASE_PATH_PROBE.search(e)]
     _assert_clean(browser_page)
+
+
+def test_learn_page_looks_inside_the_cnn(browser_page: BrowserPage, screenshot_dir: Path) -> None:
+    page = browser_page.page
+    page.goto(f"{browser_page.base_url}/Learn", wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name="Learn how the algorithms work")).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    _wait_idle(page)
+    page.get_by_text("Deep CNNs", exact=True).click()
+    expect(page.get_by_text("Channel-attention weights", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    _wait_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    _screenshot(page, screenshot_dir / "pages-learn.png")
+    browser_page.console_errors[:] = [e for e in browser_page.console_errors if not _BASE_PATH_PROBE.search(e)]
+    _assert_clean(browser_page)
