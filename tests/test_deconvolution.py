@@ -4,33 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scenes import synthetic_scene as synthetic
 
 from restoration import degrade, get_algorithm, psnr, run_algorithm
 from restoration.classic import deconvolution as dc
 from restoration.degradations import blur, gaussian_kernel, motion_kernel
 
 BLUR = "motion_blur(length=9, angle=30) | gaussian_noise(sigma=2.55)"
-
-
-def synthetic(size: int = 80, colour: bool = False) -> np.ndarray:
-    """Smooth ramps, a disk, a striped rectangle and a bar pattern: flat regions, edges and texture."""
-    yy, xx = np.mgrid[0:size, 0:size].astype(np.float64) / size
-    base = 0.25 + 0.35 * xx + 0.15 * yy
-    disk = (xx - 0.35) ** 2 + (yy - 0.4) ** 2 < 0.2**2
-    rect = (xx > 0.55) & (xx < 0.9) & (yy > 0.15) & (yy < 0.7)
-    bars = (yy > 0.78) & (yy < 0.92)
-    gray = base.copy()
-    gray[disk] = 0.85
-    gray[rect] = 0.15 + 0.1 * np.sin(12 * np.pi * xx[rect])
-    gray[bars] = 0.6 + 0.25 * np.sign(np.sin(10 * np.pi * xx[bars]))
-    if not colour:
-        return gray.astype(np.float32)
-    rgb = np.stack([gray, base * 0.8 + 0.1, 1.0 - gray * 0.7], axis=2)
-    rgb[disk] = (0.9, 0.3, 0.2)
-    rgb[rect, 0] = 0.2 + 0.1 * np.sin(12 * np.pi * xx[rect])
-    rgb[rect, 1] = 0.6
-    rgb[rect, 2] = 0.3
-    return np.clip(rgb, 0.0, 1.0).astype(np.float32)
 
 
 def region_psnr(clean: np.ndarray, img: np.ndarray, where: np.ndarray) -> float:
