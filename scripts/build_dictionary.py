@@ -18,7 +18,7 @@ present), leaving out every gallery image that is also a standard test image
 Only derived numbers are stored (atoms, a PCA basis), never image pixels. The files record
 the command line, the training images and the settings in their ``info`` field.
 
-Rebuild everything (about 5 minutes on 2 cores)::
+Rebuild everything (1 to 8 minutes on 2 cores, depending on their load; deterministic)::
 
     python scripts/build_dictionary.py
 
