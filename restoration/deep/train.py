@@ -1,6 +1,17 @@
 """Training of the deep models: seeded, resumable, with a progress bar and per-epoch validation.
 
-``python -m restoration train --task denoise --data DIR --val DIR --out NAME ...``
+``python -m restoration train --task denoise|sr|combined --data DIR --val DIR --out NAME ...``
+
+Tasks (all train the same residual attention network, see :mod:`.archs.denoiser`):
+
+* ``denoise`` -- Gaussian noise with sigma uniform in ``[0, --sigma-max]``, the noise level as the map.
+* ``sr`` -- MATLAB-bicubic downsampling by a scale drawn from ``--scales`` per batch; the network
+  corrects the bicubic enlargement (one model for x2, x3 and x4, the scale as the map). Gray models
+  work on the luma (Y of YCbCr), the super-resolution convention.
+* ``combined`` -- the survey's degradation: motion blur of random length in ``[1, --blur-max]`` and
+  random angle, bicubic downsampling by 2, Gaussian noise with sigma uniform in ``[0, --sigma-max]``
+  (clipped, as the app's default); the network corrects the bicubic enlargement, blind to the blur and
+  told the noise level.
 
 Each run writes, under ``--out-dir`` (default ``assets/weights``):
 
@@ -28,8 +39,14 @@ from typing import Any
 
 import numpy as np
 
+from ..degradations import _contributions, imresize, modcrop, motion_kernel
 from ..errors import RestorationError
 from ..images import load_image
+from ..metrics import rgb_to_y
+
+TASKS = ("denoise", "sr", "combined")
+#: Degradation used to validate (and benchmark) the combined model: the app's "combined" preset.
+COMBINED_SPEC = "motion_blur(length=9, angle=30) | downsample(scale=2) | gaussian_noise(sigma=10)"
 
 __all__ = ["TrainConfig", "add_arguments", "train"]
 
@@ -54,6 +71,12 @@ class TrainConfig:
     lr_min: float = 1e-5
     sigma_max: float = 55.0
     val_sigma: float = 25.0
+    unshuffle: int = 2
+    scales: str = "2,3,4"
+    val_scale: int = 4
+    blur_max: float = 15.0
+    loss: str = ""
+    init: str = ""
     val_every: int = 500
     seed: int = 0
     bf16: bool = True
@@ -63,7 +86,7 @@ class TrainConfig:
     stop_after: int = 0
 
 
-def _load_folder(folder: str, channels: int, max_images: int = 0) -> list[np.ndarray]:
+def _load_folder(folder: str, channels: int, max_images: int = 0, luma: bool = False) -> list[np.ndarray]:
     if not Path(folder).is_dir():
         raise RestorationError(f"training folder not found: {folder}")
     paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in {".png", ".jpg", ".bmp", ".tif"})
@@ -71,41 +94,143 @@ def _load_folder(folder: str, channels: int, max_images: int = 0) -> list[np.nda
         paths = paths[:max_images]
     if not paths:
         raise RestorationError(f"no training images in {folder}")
+    if luma and channels == 1:
+        out = []
+        for p in paths:
+            img = load_image(p, mode="auto")
+            out.append(rgb_to_y(img).astype(np.float32) if img.ndim == 3 else img)
+        return out
     mode = "gray" if channels == 1 else "rgb"
     return [load_image(p, mode=mode) for p in paths]
 
 
-def _sample_batch(images: list[np.ndarray], cfg: TrainConfig, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Random patches with flips/rotations, and a noise level per patch, uniform in [0, sigma_max]."""
-    p = cfg.patch
-    batch = np.empty((cfg.batch, cfg.channels, p, p), np.float32)
+def _scales(cfg: TrainConfig) -> list[int]:
+    try:
+        scales = [int(v) for v in cfg.scales.split(",") if v.strip()]
+    except ValueError:
+        raise RestorationError(f"--scales must be comma-separated integers, got {cfg.scales!r}") from None
+    if not scales or min(scales) < 2:
+        raise RestorationError(f"--scales must list factors >= 2, got {cfg.scales!r}")
+    return scales
+
+
+def _crops(images: list[np.ndarray], cfg: TrainConfig, rng: np.random.Generator, size: int) -> np.ndarray:
+    """Random ``size`` x ``size`` crops with flips/rotations, as (B, size, size, C) float32."""
+    batch = np.empty((cfg.batch, size, size, cfg.channels), np.float32)
     for i in range(cfg.batch):
         img = images[int(rng.integers(len(images)))]
         h, w = img.shape[:2]
-        y, x = int(rng.integers(0, h - p + 1)), int(rng.integers(0, w - p + 1))
-        patch = img[y : y + p, x : x + p]
-        patch = np.rot90(patch, int(rng.integers(4)))
+        y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
+        patch = np.rot90(img[y : y + size, x : x + size], int(rng.integers(4)))
         if rng.random() < 0.5:
             patch = patch[:, ::-1]
-        batch[i] = patch[None] if patch.ndim == 2 else np.transpose(patch, (2, 0, 1))
-    sigma = rng.uniform(0.0, cfg.sigma_max, size=(cfg.batch, 1, 1, 1)).astype(np.float32) / 255.0
-    noise = rng.standard_normal(batch.shape).astype(np.float32) * sigma
-    return batch, batch + noise, sigma
+        batch[i] = patch[..., None] if patch.ndim == 2 else patch
+    return batch
 
 
-def _validate(model: Any, images: list[np.ndarray], sigma: float, channels: int) -> float:
-    """Mean PSNR on the validation images at one noise level (noise seeded, not clipped)."""
+_MATRICES: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _resize_matrix(n_in: int, n_out: int) -> np.ndarray:
+    """Dense (n_out, n_in) matrix of MATLAB's bicubic resize along one axis (as :func:`imresize`)."""
+    key = (n_in, n_out)
+    if key not in _MATRICES:
+        weights, idx = _contributions(n_in, n_out, n_out / n_in, "bicubic", True)
+        m = np.zeros((n_out, n_in))
+        np.add.at(m, (np.repeat(np.arange(n_out), idx.shape[1]), idx.ravel()), weights.ravel())
+        _MATRICES[key] = m.astype(np.float32)
+    return _MATRICES[key]
+
+
+def _resize_batch(batch: np.ndarray, size: int) -> np.ndarray:
+    """Bicubic-resize a (B, n, n, C) batch to (B, size, size, C), equal to :func:`imresize` per image."""
+    m = _resize_matrix(batch.shape[1], size)
+    rows = np.matmul(m, batch.transpose(0, 3, 1, 2))  # (B, C, size, n)
+    return np.matmul(rows, m.T).transpose(0, 2, 3, 1).astype(np.float32)
+
+
+def _motion_blur_batch(batch: np.ndarray, cfg: TrainConfig, rng: np.random.Generator, margin: int) -> np.ndarray:
+    """Blur each crop by its own random motion kernel and cut ``margin`` pixels (no border effects)."""
+    from scipy.signal import fftconvolve
+
+    out = np.empty((batch.shape[0], batch.shape[1] - 2 * margin, batch.shape[2] - 2 * margin, batch.shape[3]),
+                   np.float32)
+    for i in range(batch.shape[0]):
+        k = motion_kernel(float(rng.uniform(1.0, cfg.blur_max)), float(rng.uniform(0.0, 180.0)))
+        full = fftconvolve(batch[i], k[..., None], mode="same", axes=(0, 1))
+        out[i] = full[margin:-margin, margin:-margin]
+    return out
+
+
+def _sample_batch(images: list[np.ndarray], cfg: TrainConfig, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """One batch ``(target, input, level)`` in NCHW float32 for the configured task.
+
+    ``level`` (B, 1, 1, 1) is the value of the network's conditioning map.
+    """
+    p = cfg.patch
+    if cfg.task == "denoise":
+        clean = _crops(images, cfg, rng, p)
+        sigma = rng.uniform(0.0, cfg.sigma_max, size=(cfg.batch, 1, 1, 1)).astype(np.float32) / 255.0
+        noisy = clean + rng.standard_normal(clean.shape).astype(np.float32) * sigma
+        level = sigma
+    elif cfg.task == "sr":
+        scale = int(rng.choice(_scales(cfg)))
+        clean = _crops(images, cfg, rng, p)
+        noisy = _resize_batch(_resize_batch(clean, p // scale), p)
+        level = np.full((cfg.batch, 1, 1, 1), scale / 10.0, np.float32)
+    else:  # combined: motion blur -> bicubic x2 down -> noise, then the bicubic enlargement as input
+        margin = math.ceil(cfg.blur_max / 2) + 2
+        big = _crops(images, cfg, rng, p + 2 * margin)
+        clean = big[:, margin:-margin, margin:-margin]
+        low = _resize_batch(_motion_blur_batch(big, cfg, rng, margin), p // 2)
+        sigma = rng.uniform(0.0, cfg.sigma_max, size=(cfg.batch, 1, 1, 1)).astype(np.float32) / 255.0
+        low = np.clip(low + rng.standard_normal(low.shape).astype(np.float32) * sigma, 0.0, 1.0)
+        noisy = _resize_batch(low, p)
+        level = sigma
+
+    def nchw(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a.transpose(0, 3, 1, 2))
+
+    return nchw(clean), nchw(noisy), level.astype(np.float32)
+
+
+def _psnr(clean: np.ndarray, out: np.ndarray, crop: int = 0) -> float:
+    if crop:
+        clean, out = clean[crop:-crop, crop:-crop], out[crop:-crop, crop:-crop]
+    mse = float(np.mean((np.clip(out, 0, 1).astype(np.float64) - clean) ** 2))
+    return 10 * math.log10(1.0 / max(mse, 1e-12))
+
+
+def _validate(model: Any, images: list[np.ndarray], cfg: TrainConfig) -> float:
+    """Mean validation PSNR with the literature's convention for the task.
+
+    denoise: noise at ``val_sigma`` (seeded, not clipped), whole image. sr: modcrop, bicubic down by
+    ``val_scale``, PSNR on the luma with ``val_scale`` border pixels cropped. combined: the app's
+    combined preset (:data:`COMBINED_SPEC`, seeded), PSNR on RGB, whole image.
+    """
     import torch
 
-    from .inference import denoise_array
+    from ..degradations import degrade
+    from .inference import apply_network, denoise_array
 
     psnrs = []
     rng = np.random.default_rng(12345)
-    for img in images:
-        noisy = (img + rng.standard_normal(img.shape) * sigma / 255.0).astype(np.float32)
-        out = denoise_array(model, noisy, sigma, channels=channels)
-        mse = float(np.mean((np.clip(out, 0, 1).astype(np.float64) - img) ** 2))
-        psnrs.append(10 * math.log10(1.0 / mse))
+    for i, img in enumerate(images):
+        if cfg.task == "denoise":
+            noisy = (img + rng.standard_normal(img.shape) * cfg.val_sigma / 255.0).astype(np.float32)
+            psnrs.append(_psnr(img, denoise_array(model, noisy, cfg.val_sigma, channels=cfg.channels)))
+        elif cfg.task == "sr":
+            s = cfg.val_scale
+            hr = modcrop(img, s)
+            lr = imresize(hr, output_shape=(hr.shape[0] // s, hr.shape[1] // s))
+            up = imresize(lr, output_shape=hr.shape[:2])
+            out = apply_network(model, up[..., None] if up.ndim == 2 else up, s / 10.0)
+            psnrs.append(_psnr(hr, out[..., 0] if hr.ndim == 2 else out, crop=s))
+        else:
+            obs = degrade(img, COMBINED_SPEC, seed=i)
+            up = imresize(obs.degraded, output_shape=obs.clean.shape[:2])
+            out = apply_network(model, up, obs.sigma / 255.0)
+            psnrs.append(_psnr(obs.clean, out))
     torch.set_grad_enabled(True)
     return float(np.mean(psnrs))
 
@@ -123,6 +248,75 @@ def _update_manifest(out_dir: Path, name: str, entry: dict[str, Any]) -> None:
     manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
 
 
+def _check_config(cfg: TrainConfig) -> None:
+    """Reject sizes the task cannot use, with a message that says what would work."""
+    u = cfg.unshuffle
+    if cfg.patch % u:
+        raise RestorationError(f"--patch {cfg.patch} must be a multiple of --unshuffle {u}")
+    if cfg.task == "sr":
+        for s in _scales(cfg):
+            if cfg.patch % s:
+                raise RestorationError(f"--patch {cfg.patch} must be divisible by every scale in --scales")
+        if cfg.channels != 1:
+            raise RestorationError("super-resolution models work on the luma: use --channels 1")
+    if cfg.task == "combined" and cfg.patch % 2:
+        raise RestorationError("--patch must be even for the combined task (downsampling by 2)")
+    if cfg.loss not in ("", "l1", "l2"):
+        raise RestorationError(f"--loss must be l1 or l2, got {cfg.loss!r}")
+
+
+def _val_setting(cfg: TrainConfig) -> str:
+    if cfg.task == "denoise":
+        return f"sigma {cfg.val_sigma:g}"
+    if cfg.task == "sr":
+        return f"x{cfg.val_scale}, Y channel, border crop {cfg.val_scale}"
+    return f"{COMBINED_SPEC}, RGB"
+
+
+def _task_fields(cfg: TrainConfig) -> dict[str, Any]:
+    if cfg.task == "denoise":
+        return {"sigma_range": [0, cfg.sigma_max]}
+    if cfg.task == "sr":
+        return {"scales": _scales(cfg), "input": "bicubic enlargement of the luma (Y, BT.601)"}
+    return {"sigma_range": [0, cfg.sigma_max], "blur_length_range": [1, cfg.blur_max], "scale": 2,
+            "input": "bicubic enlargement of the degraded RGB image"}
+
+
+def _init_from(model: Any, source: str, out_dir: Path) -> None:
+    """Start from shipped weights (a manifest name or a ``.pt`` path); gray weights can seed a colour model.
+
+    When the channel counts differ, the folded input/output convolutions are adapted: the head's
+    gray filters are shared by the colour channels (divided by their number, the map channel kept)
+    and the tail's are repeated, so the colour model starts as the gray model applied to the
+    channel mean, its noise estimate removed from every channel; training then separates them.
+    """
+    import torch
+
+    from .weights import manifest
+
+    entries = manifest(out_dir)
+    path = out_dir / entries[source]["file"] if source in entries else Path(source)
+    if not path.exists():
+        raise RestorationError(f"--init: no weights named {source!r} and no such file")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    own = model.state_dict()
+    u2 = model.unshuffle**2
+    for key in ("head.weight", "tail.weight", "tail.bias"):
+        src, dst = state[key], own[key]
+        if src.shape == dst.shape:
+            continue
+        c_src = (src.shape[1] - 1) // u2 if key == "head.weight" else src.shape[0] // u2
+        if c_src != 1:
+            raise RestorationError(f"--init: cannot adapt {key} from {tuple(src.shape)} to {tuple(dst.shape)}")
+        c = model.channels
+        if key == "head.weight":  # input channels: folded (C*u2) then the map; pixel_unshuffle is channel-major
+            gray, level = src[:, :u2], src[:, u2:]
+            state[key] = torch.cat([gray.repeat(1, c, 1, 1) / c, level], dim=1)
+        else:
+            state[key] = src.repeat(c, *([1] * (src.dim() - 1)))
+    model.load_state_dict(state)
+
+
 def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     """Train a model as configured; returns the manifest entry of the best weights.
 
@@ -133,20 +327,25 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
 
     from .archs import build
 
-    if cfg.task != "denoise":
-        raise RestorationError(f"training task {cfg.task!r} is not available yet (available: denoise)")
+    if cfg.task not in TASKS:
+        raise RestorationError(f"unknown training task {cfg.task!r} (available: {', '.join(TASKS)})")
+    _check_config(cfg)
     torch.manual_seed(cfg.seed)
     torch.set_flush_denormal(True)
     if cfg.threads:
         torch.set_num_threads(cfg.threads)
 
-    images = _load_folder(cfg.data, cfg.channels, cfg.max_images)
-    if min(min(i.shape[:2]) for i in images) < cfg.patch:
-        raise RestorationError(f"training images must be at least {cfg.patch} px on each side")
-    val_images = _load_folder(cfg.val, cfg.channels) if cfg.val else []
+    luma = cfg.task == "sr"
+    images = _load_folder(cfg.data, cfg.channels, cfg.max_images, luma=luma)
+    need = cfg.patch + (2 * (math.ceil(cfg.blur_max / 2) + 2) if cfg.task == "combined" else 0)
+    if min(min(i.shape[:2]) for i in images) < need:
+        raise RestorationError(f"training images must be at least {need} px on each side")
+    val_images = _load_folder(cfg.val, cfg.channels, luma=luma) if cfg.val else []
 
-    arch_args = {"channels": cfg.channels, "features": cfg.features, "blocks": cfg.blocks}
+    arch_args = {"channels": cfg.channels, "features": cfg.features, "blocks": cfg.blocks,
+                 "unshuffle": cfg.unshuffle}
     model = build("AttentionDenoiser", **arch_args).to(memory_format=torch.channels_last)
+    loss_name = cfg.loss or ("l2" if cfg.task == "denoise" else "l1")
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     out_dir, ckpt_dir = Path(cfg.out_dir), Path(cfg.checkpoint_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -161,6 +360,8 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         step, best, history = state["step"], state["best"], state["history"]
         rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
+    elif cfg.init:
+        _init_from(model, cfg.init, Path(cfg.out_dir))
 
     def lr_at(s: int) -> float:
         return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps))
@@ -181,26 +382,28 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         clean, noisy, sigma = _sample_batch(images, cfg, rng)
         clean_t = torch.from_numpy(clean).to(memory_format=torch.channels_last)
         noisy_t = torch.from_numpy(noisy).to(memory_format=torch.channels_last)
-        sigma_t = torch.from_numpy(sigma).expand(-1, 1, cfg.patch // 2, cfg.patch // 2)
+        sigma_t = torch.from_numpy(sigma).expand(-1, 1, cfg.patch // cfg.unshuffle, cfg.patch // cfg.unshuffle)
         for group in opt.param_groups:
             group["lr"] = lr_at(step)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
             out = model(noisy_t, sigma_t)
-        loss = torch.mean((out.float() - clean_t) ** 2)
+        diff = out.float() - clean_t
+        loss = torch.mean(diff**2) if loss_name == "l2" else torch.mean(torch.abs(diff))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         step += 1
         bar.update(1)
-        bar.set_postfix(loss=f"{loss.item() * 255**2:.2f}", lr=f"{lr_at(step):.1e}", best=f"{best:.2f}")
+        shown = loss.item() * (255**2 if loss_name == "l2" else 255)
+        bar.set_postfix(loss=f"{shown:.2f}", lr=f"{lr_at(step):.1e}", best=f"{best:.2f}")
         if step % cfg.val_every == 0 or step == cfg.steps:
             model.eval()
             with torch.no_grad():
-                score = _validate(model, val_images, cfg.val_sigma, cfg.channels) if val_images else -float(loss)
+                score = _validate(model, val_images, cfg) if val_images else -float(loss)
             model.train()
             minutes = round((time.time() - started) / 60, 2)
             history.append({"step": step, "val_psnr": round(score, 4), "minutes": minutes})
-            tqdm.write(f"step {step}: validation PSNR {score:.3f} dB (sigma {cfg.val_sigma:g})", file=sys.stderr)
+            tqdm.write(f"step {step}: validation PSNR {score:.3f} dB ({_val_setting(cfg)})", file=sys.stderr)
             if score > best:
                 best = score
                 weights_path = out_dir / f"{cfg.out}.pt"
@@ -215,12 +418,13 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
                     "steps": step,
                     "batch": cfg.batch,
                     "patch": cfg.patch,
-                    "sigma_range": [0, cfg.sigma_max],
-                    "validation": {"set": Path(cfg.val).name if cfg.val else None, "sigma": cfg.val_sigma,
+                    "loss": loss_name,
+                    "validation": {"set": Path(cfg.val).name if cfg.val else None, "setting": _val_setting(cfg),
                                    "psnr": round(best, 4)},
                     "parameters": sum(p.numel() for p in model.parameters()),
                     "command": command,
                 }
+                entry.update(_task_fields(cfg))
                 _update_manifest(out_dir, cfg.out, entry)
             save_checkpoint()
         if cfg.stop_after and step - start_step >= cfg.stop_after:
@@ -233,7 +437,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Add the ``train`` command's options to a parser."""
     d = TrainConfig(task="denoise", data="", out="")
-    p.add_argument("--task", required=True, choices=["denoise"], help="what to train")
+    p.add_argument("--task", required=True, choices=list(TASKS), help="what to train")
     p.add_argument("--data", required=True, help="folder of clean training images")
     p.add_argument("--val", help="folder of validation images (PSNR logged at every validation)")
     p.add_argument("--out", required=True, help="model name (weights file and manifest key)")
@@ -247,7 +451,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--patch", type=int, default=d.patch)
     p.add_argument("--lr", type=float, default=d.lr)
     p.add_argument("--sigma-max", type=float, default=d.sigma_max)
-    p.add_argument("--val-sigma", type=float, default=d.val_sigma)
+    p.add_argument("--val-sigma", type=float, default=d.val_sigma, help="denoise: validation noise level")
+    p.add_argument("--unshuffle", type=int, default=d.unshuffle, choices=[1, 2, 4],
+                   help="pixel-unshuffle factor of the network (4 suits sr and combined)")
+    p.add_argument("--scales", default=d.scales, help="sr: comma-separated scale factors to train")
+    p.add_argument("--val-scale", type=int, default=d.val_scale, help="sr: validation scale factor")
+    p.add_argument("--blur-max", type=float, default=d.blur_max, help="combined: longest motion blur (px)")
+    p.add_argument("--loss", default=d.loss, choices=["", "l1", "l2"], help="default: l2 for denoise, else l1")
+    p.add_argument("--init", default=d.init, help="start from these weights (manifest name or .pt file)")
     p.add_argument("--val-every", type=int, default=d.val_every)
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--no-bf16", dest="bf16", action="store_false", help="train in float32")

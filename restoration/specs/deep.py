@@ -31,6 +31,27 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         auto_params="restoration.deep.runners:cnn_denoise_defaults",
     ),
     AlgorithmSpec(
+        name="cnn_sr",
+        title="Attention CNN super-resolution (x2, x3, x4)",
+        family="deep",
+        tasks=frozenset({"sr"}),
+        entry="restoration.deep.upscale:run_cnn_sr",
+        params=(),
+        reference=(
+            "Residual learning on the bicubic enlargement as VDSR (Kim et al., CVPR 2016) with one model for "
+            "several scales; channel attention after RCAN (Zhang et al., ECCV 2018); evaluation on the luma as "
+            "SRCNN (Dong et al., ECCV 2014)."
+        ),
+        explanation=(
+            "The image is first enlarged by bicubic interpolation, which is smooth but blurry. A network of 18 "
+            "convolution layers, trained here on 432 photos shrunk and enlarged again, predicts the sharp detail "
+            "that interpolation missed and adds it. It works on the brightness channel, where the eye sees "
+            "detail; one network serves x2, x3 and x4."
+        ),
+        needs=frozenset({"scale"}),
+        uses_torch=True,
+    ),
+    AlgorithmSpec(
         name="pnp",
         title="Plug-and-play (HQS with a learned denoiser)",
         family="pnp",

@@ -15,6 +15,12 @@ Design (what each part buys):
 * **Residual learning** (DnCNN): the network predicts the noise, which is subtracted from the input.
 
 Conv layers: head 1 + 2 per block x 9 blocks + tail 1 = 20.
+
+The same network restores any image that only needs a *correction*: for super-resolution and the
+survey's combined degradation the low-resolution input is first enlarged by bicubic interpolation
+(MATLAB's kernel, outside the network) and the network predicts what bicubic missed, folding the
+enlarged image by 4 (``unshuffle=4``) so that its cost stays that of the small input. The map
+then carries the scale (super-resolution) or the noise level (combined task).
 """
 
 from __future__ import annotations
@@ -70,14 +76,20 @@ class AttentionDenoiser(nn.Module):
         Number of residual attention blocks (2 convolutions each).
     reduction : int
         Bottleneck ratio of the channel attention.
+    unshuffle : int
+        Pixel-unshuffle factor: the network works on ``unshuffle`` x ``unshuffle`` folded blocks.
     """
 
-    def __init__(self, channels: int = 1, features: int = 64, blocks: int = 9, reduction: int = 8) -> None:
+    def __init__(
+        self, channels: int = 1, features: int = 64, blocks: int = 9, reduction: int = 8, unshuffle: int = 2
+    ) -> None:
         super().__init__()
         self.channels = channels
-        self.head = nn.Conv2d(4 * channels + 1, features, 3, padding=1)
+        self.unshuffle = unshuffle
+        folded = unshuffle * unshuffle * channels
+        self.head = nn.Conv2d(folded + 1, features, 3, padding=1)
         self.body = nn.ModuleList(ResidualAttentionBlock(features, reduction) for _ in range(blocks))
-        self.tail = nn.Conv2d(features, 4 * channels, 3, padding=1)
+        self.tail = nn.Conv2d(features, folded, 3, padding=1)
         self.features: list[torch.Tensor] | None = None  # filled when `record` is on
 
     def set_record(self, on: bool) -> None:
@@ -92,15 +104,17 @@ class AttentionDenoiser(nn.Module):
         Parameters
         ----------
         noisy : torch.Tensor
-            (B, C, H, W) in [0, 1]-ish; H and W must be even (see ``inference.pad_to_multiple``).
+            (B, C, H, W) in [0, 1]-ish; H and W must be multiples of ``unshuffle`` (see
+            ``inference.pad_to_multiple``).
         sigma_map : torch.Tensor
-            (B, 1, H/2, W/2) noise level on the [0, 1] scale (sigma / 255).
+            (B, 1, H/u, W/u) conditioning map: the noise level on the [0, 1] scale (sigma / 255) for
+            denoising, the scale / 10 for super-resolution.
         """
-        x = F.pixel_unshuffle(noisy, 2)
+        x = F.pixel_unshuffle(noisy, self.unshuffle)
         h = F.relu(self.head(torch.cat([x, sigma_map], dim=1)))
         for block in self.body:
             h = block(h)
             if self.features is not None:
                 self.features.append(h.detach())
-        noise = F.pixel_shuffle(self.tail(h), 2)
+        noise = F.pixel_shuffle(self.tail(h), self.unshuffle)
         return noisy - noise

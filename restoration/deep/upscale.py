@@ -1,0 +1,111 @@
+"""Registry runners of the networks that enlarge: ``cnn_sr`` (bicubic SR) and ``cnn_combined`` (the survey's task).
+
+Both networks are :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` models with
+``unshuffle=4`` trained by ``python -m restoration train --task sr|combined`` (see
+:mod:`restoration.deep.train`). The low-resolution input is first enlarged by MATLAB's bicubic
+interpolation (:func:`restoration.degradations.imresize`); the network predicts the correction
+that bicubic interpolation misses -- detail for SR; detail, deblurring and denoising for the
+combined task. Working on 4x4 folded blocks keeps the cost close to that of the small input.
+
+* ``cnn_sr`` works on the luma (Y of YCbCr, BT.601) as the SR literature does; the chroma channels
+  are enlarged bicubically. One model covers x2, x3 and x4: the scale is its conditioning map.
+* ``cnn_combined`` works on RGB, is told the noise level (known or estimated) and is blind to the
+  motion blur, whose length and angle varied during training.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..classic.filters import observation_sigma
+from ..classic.superres import from_ycbcr, to_ycbcr
+from ..classic.wavelet import estimate_noise_sigma
+from ..degradations import Observation, imresize
+from ..errors import ParameterError
+from .inference import apply_network
+from .weights import load_model, model_info
+
+__all__ = [
+    "COMBINED_MODEL",
+    "SR_MODEL",
+    "cnn_combined_defaults",
+    "restore_combined",
+    "run_cnn_combined",
+    "run_cnn_sr",
+    "super_resolve",
+]
+
+SR_MODEL = "cnn_sr"
+COMBINED_MODEL = "cnn_combined"
+
+
+def _enlarge(model: object, image: np.ndarray, scale: int, level: float) -> np.ndarray:
+    h, w = image.shape[:2]
+    up = imresize(image, output_shape=(h * scale, w * scale))
+    arr = up[..., None] if up.ndim == 2 else up
+    out = apply_network(model, arr, level)
+    return out[..., 0] if up.ndim == 2 else out
+
+
+def super_resolve(image: np.ndarray, scale: int) -> np.ndarray:
+    """Enlarge ``image`` (HxW or HxWx3 in [0, 1]) by ``scale`` with the shipped SR network.
+
+    Raises
+    ------
+    ParameterError
+        If the network was not trained for ``scale``.
+    """
+    scales = model_info(SR_MODEL).get("scales", [2, 3, 4])
+    if scale not in scales:
+        raise ParameterError(
+            f"cnn_sr is trained for x{', x'.join(map(str, scales))}; this image is downscaled by {scale}. "
+            "Use bicubic or sparse_sr for other factors.")
+    model = load_model(SR_MODEL)
+    img = np.asarray(image, dtype=np.float32)
+    if img.ndim == 2:
+        return _enlarge(model, img, scale, scale / 10.0)
+    ycc = to_ycbcr(img)
+    h, w = img.shape[:2]
+    out = imresize(ycc, output_shape=(h * scale, w * scale)).astype(np.float64)
+    out[..., 0] = _enlarge(model, ycc[..., 0].astype(np.float32), scale, scale / 10.0)
+    return from_ycbcr(out).astype(np.float32)
+
+
+def run_cnn_sr(observation: Observation) -> np.ndarray:
+    """Registry adapter: enlarge the observation by its scale factor."""
+    if observation.scale < 2:
+        raise ParameterError("cnn_sr needs a downsampled image (scale 2, 3 or 4)")
+    return np.clip(super_resolve(observation.degraded, observation.scale), 0.0, 1.0)
+
+
+def restore_combined(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Restore a blurred, x2-downsampled, noisy image (HxW or HxWx3) with the shipped combined network.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        The low-resolution observation in [0, 1].
+    sigma : float
+        Its noise level on the 0-255 scale (the network's map).
+    """
+    model = load_model(COMBINED_MODEL)
+    img = np.asarray(image, dtype=np.float32)
+    if img.ndim == 2:  # a gray image goes through the colour network as three equal channels
+        return _enlarge(model, np.repeat(img[..., None], 3, axis=2), 2, sigma / 255.0).mean(axis=2)
+    return _enlarge(model, img, 2, sigma / 255.0)
+
+
+def cnn_combined_defaults(observation: Observation) -> dict[str, float]:
+    """Use the known noise level, or estimate it when the observation does not say."""
+    return {"sigma": float(np.clip(observation_sigma(observation), 0.0, 50.0))}
+
+
+def run_cnn_combined(observation: Observation, *, sigma: float, blind: bool) -> np.ndarray:
+    """Registry adapter: the combined degradation (blur, x2, noise) undone in one pass."""
+    if observation.scale != 2:
+        raise ParameterError(
+            f"cnn_combined is trained for the survey's x2 downsampling; this image is downscaled by "
+            f"{observation.scale}. Use classic_chain or pnp for other factors.")
+    if blind:
+        sigma = float(np.clip(estimate_noise_sigma(observation.degraded), 0.0, 50.0))
+    return np.clip(restore_combined(observation.degraded, sigma), 0.0, 1.0)
