@@ -93,6 +93,7 @@ try:
                    "inside the dashed search window (yellow). BM3D denoises them together as one 3-D group.")
 
     elif key == "deep":
+        from restoration import degrade
         from restoration.deep.runners import explain_cnn
 
         internals = explain_cnn(obs.degraded, float(sigma))
@@ -108,6 +109,18 @@ try:
         st.caption(f"Channel-attention weights: how much each of the 64 feature maps counts in each block. "
                    f"{internals.parameters:,} learned parameters.")
         st.code("\n".join(internals.layers), language=None)
+
+        st.markdown("**The same design, enlarging x4** (`cnn_sr`): bicubic interpolation, then the network's "
+                    "correction.")
+        from restoration import run_algorithm
+
+        sr_obs = degrade(obs.clean, "downsample(scale=4)")
+        bicubic, sharp = run_algorithm("bicubic", sr_obs), run_algorithm("cnn_sr", sr_obs)
+        cols = st.columns(4)
+        cols[0].image(np.kron(np.clip(sr_obs.degraded, 0, 1), np.ones((4, 4))), caption="input, 40x40 (pixels x4)")
+        cols[1].image(np.clip(bicubic, 0, 1), caption=f"bicubic ({psnr(obs.clean, bicubic):.2f} dB)")
+        cols[2].image(np.clip(0.5 + (sharp - bicubic) * 4, 0, 1), caption="the network's correction (gray = 0)")
+        cols[3].image(sharp, caption=f"cnn_sr ({psnr(obs.clean, sharp):.2f} dB)")
 
     elif key == "pnp":
         from restoration import degrade

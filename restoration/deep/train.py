@@ -242,10 +242,21 @@ def _sha256(path: Path) -> str:
 
 
 def _update_manifest(out_dir: Path, name: str, entry: dict[str, Any]) -> None:
+    """Set one entry of ``manifest.json`` under a file lock (several trainings may run at once)."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no lock, one training at a time
+        fcntl = None  # type: ignore[assignment]
+
     manifest_path = out_dir / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest[name] = entry
-    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    with open(out_dir / ".manifest.lock", "w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        manifest[name] = entry
+        tmp = manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        tmp.replace(manifest_path)
 
 
 def _check_config(cfg: TrainConfig) -> None:

@@ -280,3 +280,17 @@ def test_benchmark_zip_upload() -> None:
     assert not _errors(at)
     assert any("3 images: faces (2), text (1)" in c.value for c in at.caption), [c.value for c in at.caption]
     assert any("1 files skipped" in e.label for e in at.expander)
+
+
+@pytest.mark.parametrize("family", ["deep", "pnp", "variational"])
+def test_learn_page_families(family: str) -> None:
+    """The Learn page opens each family's look inside without errors (deep: the CNN and cnn_sr)."""
+    pytest.importorskip("torch")
+    at = _app("pages/4_Learn.py")
+    at.radio(key="learn.family").set_value(family).run()
+    _ok(at)
+    assert not _errors(at)
+    captions = " ".join(str(c.value) for c in at.caption)
+    if family == "deep":
+        texts = " ".join(str(m.value) for m in at.markdown)
+        assert "enlarging x4" in texts and "Channel-attention" in captions

@@ -227,6 +227,7 @@ def test_learn_page_looks_inside_the_cnn(browser_page: BrowserPage, screenshot_d
     _wait_idle(page)
     page.get_by_text("Deep CNNs", exact=True).click()
     expect(page.get_by_text("Channel-attention weights", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_text("The same design, enlarging x4", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
     _wait_idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
