@@ -38,8 +38,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from scipy import fft as _fft
 
-from .errors import ImageValueError, SpecError
-from .images import validate_image
+from .errors import ImageTooLargeError, ImageValueError, ParameterError, SpecError
+from .images import DEFAULT_MAX_PIXELS, validate_image
 from .params import ParamSpec, resolve_params
 
 __all__ = [
@@ -135,7 +135,7 @@ def gaussian_kernel(sigma: float) -> np.ndarray:
         return np.ones((1, 1), dtype=np.float32)
     radius = max(1, math.ceil(3 * sigma))
     x = np.arange(-radius, radius + 1, dtype=np.float64)
-    g = np.exp(-(x**2) / (2 * sigma**2))
+    g = np.exp(-0.5 * (x / sigma) ** 2)  # not x**2 / sigma**2: a tiny sigma would underflow to 0/0 = NaN
     return _normalise(np.outer(g, g))
 
 
@@ -162,6 +162,8 @@ def disk_kernel(radius: float) -> np.ndarray:
     fine = (coords[:, None] + offs[None, :]).ravel()
     inside = (fine[:, None] ** 2 + fine[None, :] ** 2) <= radius**2
     area = inside.reshape(2 * r + 1, sub, 2 * r + 1, sub).mean(axis=(1, 3))
+    if not area.any():  # a disk smaller than the sub-pixel grid: a point, i.e. no blur
+        return np.ones((1, 1), dtype=np.float32)
     return _crop_kernel(_normalise(area))
 
 
@@ -193,7 +195,11 @@ def blur(image: np.ndarray, kernel: np.ndarray, *, boundary: Boundary = "reflect
     arr = np.asarray(image, dtype=np.float64)
     pad = ((ph, ph), (pw, pw)) + ((0, 0),) * (arr.ndim - 2)
     padded = np.pad(arr, pad, mode=mode)
-    return _fft_convolve(padded, kernel, valid=True).astype(np.float32)
+    out = _fft_convolve(padded, kernel, valid=True)
+    if arr.size and kernel.min() >= 0:  # a non-negative kernel's exact bounds: drop FFT round-off (-4e-17 for 0)
+        total = float(kernel.sum())
+        out = np.clip(out, total * float(arr.min()), total * float(arr.max()))
+    return out.astype(np.float32)
 
 
 def _fft_convolve(a: np.ndarray, kernel: np.ndarray, *, valid: bool) -> np.ndarray:
@@ -529,8 +535,34 @@ class Observation:
 
     @classmethod
     def from_degraded(cls, degraded: np.ndarray, *, scale: int = 1, sigma: float = 0.0) -> Observation:
-        """Wrap an already degraded image (e.g. an uploaded photo) with no ground truth."""
+        """Wrap an already degraded image (e.g. an uploaded photo) with no ground truth.
+
+        Parameters
+        ----------
+        degraded : numpy.ndarray
+            The photo, float in [0, 1].
+        scale : int
+            Upscaling factor, 1 to 8 (the range of the ``downsample`` step); the restored
+            image may have at most :data:`~restoration.images.DEFAULT_MAX_PIXELS` pixels.
+        sigma : float
+            Known noise level on the 0-255 scale, 0 to 255 (0 = unknown or none).
+
+        Raises
+        ------
+        ImageValueError, ParameterError, ImageTooLargeError
+            For an invalid image, a scale or sigma out of range, or an output too large.
+        """
         degraded = validate_image(degraded, name="degraded image")
+        if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or not 1 <= scale <= 8:
+            raise ParameterError(f"the upscaling factor must be a whole number from 1 to 8, got {scale!r}")
+        if isinstance(sigma, bool) or not isinstance(sigma, (int, float, np.number)) or not 0 <= sigma <= 255:
+            raise ParameterError(f"the noise level sigma must be a number from 0 to 255, got {sigma!r}")
+        out_pixels = degraded.shape[0] * degraded.shape[1] * int(scale) ** 2
+        if scale > 1 and out_pixels > DEFAULT_MAX_PIXELS:
+            raise ImageTooLargeError(
+                f"upscaling a {degraded.shape[1]}x{degraded.shape[0]} image x{scale} gives {out_pixels:,} pixels, "
+                f"over the limit of {DEFAULT_MAX_PIXELS:,}; use a smaller image or factor"
+            )
         noise = ("gaussian",) if sigma > 0 else ()
         return cls(degraded=degraded, scale=int(scale), sigma=float(sigma), noise=noise, spec="")
 
@@ -833,7 +865,7 @@ def _parse_step(text: str) -> Step:
         raise SpecError("empty step in the pipeline (two '|' in a row, or a '|' at an end)")
     try:
         node = ast.parse(text, mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):  # ValueError: NUL, lone surrogates
         raise SpecError(f"cannot parse step {text!r}: write it as name(key=value, ...)") from None
     if isinstance(node, ast.Name):
         name, keywords = node.id, []
@@ -858,7 +890,7 @@ def _parse_step(text: str) -> Step:
         else:
             try:
                 value = ast.literal_eval(kw.value)
-            except (ValueError, SyntaxError, TypeError):
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 msg = f"step {text!r}: the value of '{kw.arg}' must be a number, word or true/false"
                 raise SpecError(msg) from None
         if kw.arg in given:
@@ -868,7 +900,7 @@ def _parse_step(text: str) -> Step:
         params = resolve_params(STEPS[name].params, given, owner=name)
     except Exception as exc:  # ParameterError -> SpecError with the same message
         raise SpecError(str(exc)) from None
-    return Step(name, params, tuple(given))
+    return Step(name, params, tuple(k for k in params if k in given))  # canonical order: the spec's
 
 
 @dataclass(frozen=True)

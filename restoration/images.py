@@ -17,11 +17,17 @@ Decoding rules (:func:`load_image`)
 * **Multi-frame** files (animated GIF/WebP, multi-page TIFF) give their first frame.
 * **Size** -- the pixel count is read from the header and checked against
   ``max_pixels`` *before* any pixel is decoded (decompression-bomb safe).
+* **Integrity** -- truncated data is an error, never a partly grey image; PNG chunk
+  checksums (CRCs) are verified, as libpng and browsers do (Pillow alone skips them
+  for the pixel data).
+* **Extensions are ignored**: the format is recognised from the content, so a PNG
+  named ``.jpg`` loads, and a text file named ``.jpg`` is an :class:`ImageDecodeError`.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -87,6 +93,15 @@ def _open(source: ImageSource) -> Image.Image:
         raise ImageTooLargeError(f"{name} is too large to decode safely: {exc}") from None
     except (OSError, ValueError, SyntaxError) as exc:
         raise ImageDecodeError(f"{name} could not be read as an image ({exc})") from None
+
+
+def _verify_png(source: ImageSource) -> None:
+    """Check every chunk checksum of a PNG (Pillow's decoder does not check the pixel chunks)."""
+    with _open(source) as probe:
+        try:
+            probe.verify()
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+            raise ImageDecodeError(f"the PNG data is corrupted or truncated ({exc})") from None
 
 
 def read_image_size(source: ImageSource) -> tuple[int, int]:
@@ -162,7 +177,7 @@ def load_image(
     Raises
     ------
     ImageDecodeError
-        For empty, truncated, corrupted or unsupported data.
+        For empty, truncated, corrupted (bad PNG checksum) or unsupported data.
     ImageTooLargeError
         For images over ``max_pixels``.
     """
@@ -179,6 +194,8 @@ def load_image(
                 f"the image is {width}x{height} = {width * height:,} pixels, over the limit of "
                 f"{max_pixels:,}; downscale it first (e.g. restoration.images.downscale_to_max_pixels)"
             )
+        if im.format == "PNG":
+            _verify_png(source)
         try:
             im.seek(0)
             im.load()

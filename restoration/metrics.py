@@ -43,8 +43,14 @@ def _prepare(
         raise ImageValueError(f"reference and estimate differ in shape: {ref.shape} vs {est.shape}")
     if ref.ndim not in (2, 3):
         raise ImageValueError(f"images must be HxW or HxWxC, got shape {ref.shape}")
+    if ref.size == 0:
+        raise ImageValueError(f"images are empty (shape {ref.shape})")
+    if isinstance(crop_border, bool) or not isinstance(crop_border, (int, np.integer)):
+        raise ImageValueError(f"crop_border must be a whole number of pixels, got {crop_border!r}")
     if crop_border < 0:
         raise ImageValueError(f"crop_border must be >= 0, got {crop_border}")
+    if not all(np.issubdtype(a.dtype, np.number) or a.dtype == bool for a in (ref, est)):
+        raise ImageValueError(f"images must hold numbers, got dtypes {ref.dtype} and {est.dtype}")
     ref = ref.astype(np.float64)
     est = est.astype(np.float64)
     if not (np.all(np.isfinite(ref)) and np.all(np.isfinite(est))):
@@ -58,6 +64,16 @@ def _prepare(
         ref = ref[crop_border:-crop_border, crop_border:-crop_border]
         est = est[crop_border:-crop_border, crop_border:-crop_border]
     return ref, est
+
+
+def _check_data_range(data_range: float) -> float:
+    """``data_range`` as a float, refused unless finite and positive (a zero span has no PSNR)."""
+    if isinstance(data_range, bool) or not isinstance(data_range, (int, float, np.number)):
+        raise ImageValueError(f"data_range must be a number, got {data_range!r}")
+    value = float(data_range)
+    if not (math.isfinite(value) and value > 0):
+        raise ImageValueError(f"data_range must be finite and > 0, got {data_range!r}")
+    return value
 
 
 def psnr(
@@ -88,7 +104,15 @@ def psnr(
     -------
     float
         PSNR in decibels; higher is better.
+
+    Raises
+    ------
+    ImageValueError
+        For different shapes, empty or non-numeric arrays, NaN/inf, a ``crop_border``
+        that is not a whole number >= 0 or leaves nothing, or a ``data_range`` that is
+        not finite and positive.
     """
+    data_range = _check_data_range(data_range)
     ref, est = _prepare(reference, estimate, y_channel, crop_border)
     mse = float(np.mean((ref - est) ** 2))
     if mse == 0.0:
@@ -130,9 +154,15 @@ def ssim(
     -------
     float
         SSIM in [-1, 1]; 1 means identical.
+
+    Raises
+    ------
+    ImageValueError
+        As :func:`psnr`.
     """
     from skimage.metrics import structural_similarity
 
+    data_range = _check_data_range(data_range)
     ref, est = _prepare(reference, estimate, y_channel, crop_border)
     side = min(ref.shape[:2])
     if side < 3:

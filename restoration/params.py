@@ -125,7 +125,11 @@ class ParamSpec:
             raise ParameterError(f"parameter '{self.name}' must be one of {allowed}; got {value!r}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ParameterError(f"parameter '{self.name}' must be a number, got {value!r}")
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an int too large for a float: finite, but outside every range
+            raise ParameterError(f"parameter '{self.name}' is far outside its range (too many digits)") from None
+        if not finite:
             raise ParameterError(f"parameter '{self.name}' must be finite, got {value!r}")
         if self.kind == "int":
             if float(value) != int(value):

@@ -21,8 +21,10 @@ from __future__ import annotations
 import io
 import math
 import stat
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -599,6 +601,21 @@ def _unsafe_reason(info: zipfile.ZipInfo) -> str | None:
     return None
 
 
+def _count_entries(data: bytes) -> int:
+    """An upper bound on the entries of a zip archive, found without parsing its directory.
+
+    Counts the central-directory signatures in the bytes the directory can occupy (the
+    ``size`` bytes before the end record, or everything before it for a zip64 archive).
+    A signature inside a file name only makes the bound larger, never smaller.
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65_535))
+    if end < 0 or end + 22 > len(data):
+        return 0  # not a zip archive: zipfile says so with its own error
+    (size,) = struct.unpack_from("<I", data, end + 12)
+    start = 0 if size == 0xFFFFFFFF else max(0, end - size)
+    return data.count(b"PK\x01\x02", start, end)
+
+
 def safe_extract_zip(
     data: bytes, dest: str | Path, *, max_files: int = ZIP_MAX_FILES, max_bytes: int = ZIP_MAX_BYTES
 ) -> list[Path]:
@@ -606,8 +623,11 @@ def safe_extract_zip(
 
     The whole archive is refused when an entry has an absolute path, a ``..``
     component, is a link, special file or encrypted, or when it holds more than
-    ``max_files`` entries or more than ``max_bytes`` of uncompressed data (checked
-    from the directory and again while writing, so a lying header cannot exceed it).
+    ``max_files`` entries (counted before the directory is parsed, so a zip of millions
+    of empty entries costs no memory) or more than ``max_bytes`` of uncompressed data
+    (checked from the directory and again while writing, so a lying header cannot
+    exceed it). An entry that cannot be written (a file and a folder of the same name,
+    a name too long for the file system) is a :class:`RestorationError` too.
     Folders, hidden files, ``__MACOSX`` metadata and files that are not images (by
     extension) are skipped.
 
@@ -633,6 +653,8 @@ def safe_extract_zip(
         For a file that is not a zip archive, or one that breaks a rule above.
     """
     dest = Path(dest).resolve()
+    if _count_entries(data) > max_files:  # before zipfile builds an object per entry (memory, time)
+        raise RestorationError(f"the zip archive holds more than {max_files:,} entries, over the limit")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
@@ -662,8 +684,8 @@ def safe_extract_zip(
             target = dest.joinpath(*parts).resolve()
             if dest not in target.parents:  # belt and braces after the checks above
                 raise RestorationError(f"refused the zip archive: entry {info.filename!r} leaves the folder")
-            target.parent.mkdir(parents=True, exist_ok=True)
             try:
+                target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(info) as src, target.open("wb") as out:
                     while chunk := src.read(1 << 20):
                         total += len(chunk)
@@ -672,8 +694,11 @@ def safe_extract_zip(
                                 f"the zip archive unpacks to more than {max_bytes / 1e6:,.0f} MB; refused"
                             )
                         out.write(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
                 raise RestorationError(f"the zip entry {info.filename!r} is damaged ({exc})") from None
+            except OSError as exc:  # a name clash (file vs folder), a name too long, a full disk, ...
+                reason = exc.strerror or exc.__class__.__name__
+                raise RestorationError(f"the zip entry {info.filename!r} cannot be unpacked ({reason})") from None
             written.append(target)
     return written
 

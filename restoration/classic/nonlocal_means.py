@@ -168,5 +168,6 @@ def run_nlm(
 ) -> np.ndarray:
     """Registry adapter for :func:`denoise_nlm` (``sigma`` = 0: the observation's, or an estimate)."""
     level = sigma if sigma > 0 else noise_level(observation)
-    return denoise_nlm(observation.degraded.astype(np.float32), sigma=level, patch_size=patch_size,
-                       patch_distance=patch_distance, h_factor=h_factor)
+    out = denoise_nlm(observation.degraded.astype(np.float32), sigma=level, patch_size=patch_size,
+                      patch_distance=patch_distance, h_factor=h_factor)
+    return np.asarray(out).reshape(observation.degraded.shape)  # scikit-image drops a length-1 axis

@@ -392,6 +392,14 @@ class _ConvOperator:
         big = np.zeros((planes.shape[0], *self.size), dtype=np.float32)
         big[:, 2 * ph : 2 * ph + h, 2 * pw : 2 * pw + w] = planes
         u = self._spectral(big, conj=True)[:, : h + 2 * ph, : w + 2 * pw]
+        if ph > h or pw > w:  # tiny image: the padding mirrors more than once; fold through index maps
+            rows_idx = np.pad(np.arange(h), ph, mode="symmetric")
+            cols_idx = np.pad(np.arange(w), pw, mode="symmetric")
+            rows_sum = np.zeros((u.shape[0], h, u.shape[2]))
+            np.add.at(rows_sum, (slice(None), rows_idx), u)
+            folded = np.zeros((u.shape[0], h, w))
+            np.add.at(folded, (slice(None), slice(None), cols_idx), rows_sum)
+            return folded.astype(np.float32)
         # fold the symmetric padding back (the adjoint of np.pad(mode="symmetric"))
         rows = u[:, ph : ph + h].copy()
         if ph:
