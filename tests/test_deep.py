@@ -173,3 +173,16 @@ def test_colour_init_reproduces_gray_model_on_gray_input(tiny_data, tmp_path):
     b = denoise_array(colour, np.repeat(img[..., None], 3, axis=2), 25, channels=3)
     for c in range(3):
         np.testing.assert_allclose(b[..., c], a, atol=1e-4)
+
+
+def test_gray_model_on_colour_runs_channels_as_a_batch():
+    torch.manual_seed(1)
+    model = build("AttentionDenoiser", channels=1, features=8, blocks=2).eval()
+    for block in model.body:
+        torch.nn.init.normal_(block.conv2.weight, std=0.05)
+    img = make_scene(40, 36, colour=True)
+    batched = denoise_array(model, img, 15, channels=1)
+    single = np.stack([denoise_array(model, img[..., c], 15, channels=1) for c in range(3)], axis=2)
+    np.testing.assert_allclose(batched, single, atol=1e-5)
+    fast = denoise_array(model, img, 15, channels=1, bf16=True)
+    assert np.abs(fast - single).max() < 0.05  # bfloat16: close, not equal

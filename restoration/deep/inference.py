@@ -42,11 +42,15 @@ def _run_tile(model: Any, tile: np.ndarray, level: float, bf16: bool) -> np.ndar
     import torch
 
     u = getattr(model, "unshuffle", 2)
-    x = torch.from_numpy(np.ascontiguousarray(tile.transpose(2, 0, 1)[None]))
-    s = torch.full((1, 1, tile.shape[0] // u, tile.shape[1] // u), float(level))
+    planes = np.ascontiguousarray(tile.transpose(2, 0, 1))
+    # a one-channel model given several channels denoises them as a batch (one call, bigger matrix products)
+    per_channel = getattr(model, "channels", planes.shape[0]) == 1 and planes.shape[0] > 1
+    x = torch.from_numpy(planes[:, None] if per_channel else planes[None])
+    s = torch.full((x.shape[0], 1, tile.shape[0] // u, tile.shape[1] // u), float(level))
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-        y = model(x.to(memory_format=torch.channels_last), s)
-    return y.float()[0].numpy().transpose(1, 2, 0)
+        y = model(x.to(memory_format=torch.channels_last), s).float()
+    out = y[:, 0] if per_channel else y[0]
+    return out.numpy().transpose(1, 2, 0)
 
 
 def apply_network(
@@ -108,7 +112,7 @@ def denoise_array(
     """Denoise an HxW or HxWxC float image with a noise-level-map network.
 
     Tiled as :func:`apply_network`. A colour image given to a gray model is denoised channel by
-    channel.
+    channel (as one batch).
 
     Parameters
     ----------
@@ -124,11 +128,7 @@ def denoise_array(
     arr = noisy.astype(np.float32)
     if arr.ndim == 2:
         arr = arr[..., None]
-    if arr.shape[2] != channels:
-        if channels == 1:
-            return np.stack(
-                [denoise_array(model, arr[..., c], sigma, channels=1, tile=tile, overlap=overlap, bf16=bf16)
-                 for c in range(arr.shape[2])], axis=2)
+    if arr.shape[2] != channels and channels != 1:  # (a gray model takes the channels as a batch)
         arr = np.repeat(arr, channels, axis=2)
     out = apply_network(model, arr, sigma / 255.0, tile=tile, overlap=overlap, bf16=bf16)
     if noisy.ndim == 2:

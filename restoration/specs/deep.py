@@ -16,6 +16,9 @@ SPECS: tuple[AlgorithmSpec, ...] = (
                            "Higher smooths more."),
             ParamSpec("blind", "bool", False,
                       help="Ignore the known noise level and estimate it from the image."),
+            ParamSpec("bf16", "bool", False,
+                      help="Compute in bfloat16: about twice as fast, a few hundredths of a dB lower. On by default "
+                           "for colour images."),
         ),
         reference=(
             "The survey's 20-layer residual CNN with attention; design after DnCNN (Zhang et al., IEEE TIP 2017), "

@@ -1,0 +1,854 @@
+"""Load test: many concurrent browser sessions through Degrade -> Restore against one ``streamlit run app.py``.
+
+Starts the app (XSRF protection on, as shipped) on a free port, opens ``--sessions``
+separate browser contexts (separate cookies, so separate Streamlit sessions) in one
+headless Chromium, and drives them all at once. Each session, ``--runs`` times:
+
+1. on the Degrade page, picks its own image (gallery image number *i* for session *i*;
+   sessions beyond the gallery, or all of them with ``--source upload``, upload a distinct
+   generated image), chooses the Gaussian-noise preset and sets the seed to the run number;
+2. follows "Next: restore it", runs two fast methods (``median`` and ``wavelet``) and waits
+   for the metric table.
+
+Session isolation is checked on every run: the Restore page must name the session's own
+image (and no other session's), and every PSNR of its metric table must equal the value
+computed here, before the load starts, for *that* image, preset and seed. The expected
+tables of all (session, run) pairs are checked to differ from one another first, so a
+leak (another session's image, observation or cached result) cannot go unnoticed; a
+mismatch reports which other session's values it matches, if any.
+
+Any Streamlit exception box, error alert, uncaught JavaScript error or console error
+counts as an error. The report (sessions, completed runs, errors, latency p50/p95/max of
+a run, wall time, the server's peak RSS) is printed and written as markdown to
+``--out``; the exit code is 0 only without errors and with every isolation check passed.
+
+Usage::
+
+    python scripts/load_test.py                                   # 8 sessions x 2 runs
+    python scripts/load_test.py --sessions 2 --runs 1 --out /tmp/load.md
+    python scripts/load_test.py --sessions 20 --timeout 300       # 18 gallery images, then uploads
+
+Needs Debian's ``/usr/bin/chromium`` (``--chromium``) and the ``playwright`` package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import io
+import json
+import math
+import os
+import platform
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from restoration import PRESETS, degrade, get_algorithm, psnr, run_algorithm  # noqa: E402
+from ui import demo  # noqa: E402  (free of streamlit)
+
+DEFAULT_OUT = ROOT / "docs" / "benchmarks" / "load_test.md"
+ARTIFACTS = ROOT / "artifacts" / "load_test"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (  # as in tests/e2e/conftest.py
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+)
+VIEWPORT = {"width": 1280, "height": 900}
+PRESET = "noise25"  # the Gaussian-noise preset (also the app's default)
+METHODS = ("median", "wavelet")
+WORK_PIXELS = 512 * 512  # the Degrade page's default working size (ui.widgets.DEFAULT_WORK_PIXELS)
+STARTUP_TIMEOUT = 180.0  # seconds for the server to answer its health check on a busy machine
+SHUTDOWN_TIMEOUT = 10.0
+PORT_ATTEMPTS = 3
+SAMPLE_EVERY = 0.2  # seconds between two memory samples
+PSNR_TOLERANCE = 0.011  # the table shows 2 decimals
+MIB = 1024 * 1024
+#: Expected PSNRs (method -> dB) by (session, run).
+Expected = dict[tuple[int, int], dict[str, float]]
+
+# True once Streamlit is connected and no script run is in progress (as in tests/e2e).
+_APP_IDLE = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !!app && app.dataset.testConnectionState === "CONNECTED"
+        && app.dataset.testScriptState === "notRunning";
+}"""
+_IMAGES_LOADED = """(minimum) => {
+    const imgs = Array.from(document.querySelectorAll('[data-testid="stImage"] img'));
+    return imgs.length >= minimum && imgs.every((img) => img.complete && img.naturalWidth > 0);
+}"""
+# The accessible table that Streamlit's data grid keeps next to its canvas: header names and cell texts.
+_READ_TABLE = """(el) => {
+    const heads = Array.from(el.querySelectorAll('[role="columnheader"]')).map((th) => th.textContent.trim());
+    const rows = Array.from(el.querySelectorAll('tr'))
+        .map((tr) => Array.from(tr.querySelectorAll('td[role="gridcell"]')).map((td) => td.textContent.trim()))
+        .filter((row) => row.length > 0);
+    return {heads, rows};
+}"""
+# Opening a page by its URL makes Streamlit's client probe "<page>/_stcore/..." first: two harmless 404s.
+_BASE_PATH_PROBE = re.compile(r"404 \(Not Found\) \(http://127\.0\.0\.1:\d+/\w+/_stcore/(health|host-config):")
+
+
+# --------------------------------------------------------------------------- what each session does
+@dataclass(frozen=True)
+class Job:
+    """The image of one session: a gallery sample, or a generated upload.
+
+    Attributes
+    ----------
+    session : int
+        Session number (0-based).
+    name : str
+        What the app calls the image: the gallery title, or the uploaded file name.
+    key : str
+        Gallery key (empty for an upload).
+    category : str
+        Gallery category (empty for an upload).
+    """
+
+    session: int
+    name: str
+    key: str = ""
+    category: str = ""
+
+    @property
+    def upload(self) -> bool:
+        """Whether the session uploads a generated image instead of picking a gallery one."""
+        return not self.key
+
+    def png(self) -> bytes:
+        """The generated upload: a colour pattern unique to the session, under the working size."""
+        from PIL import Image
+
+        rng = np.random.default_rng(1000 + self.session)
+        y, x = np.mgrid[0:320, 0:384].astype(np.float32)
+        fx, fy, phase = rng.uniform(5.0, 40.0), rng.uniform(5.0, 40.0), rng.uniform(0.0, 6.28)
+        image = np.stack([
+            0.5 + 0.4 * np.sin(x / fx + phase), 0.5 + 0.4 * np.cos(y / fy), (x + y) / (320 + 384),
+        ], axis=-1)
+        top, left = int(rng.integers(20, 160)), int(rng.integers(20, 200))
+        image[top : top + 100, left : left + 120] = rng.uniform(0.1, 0.9, 3)
+        buffer = io.BytesIO()
+        Image.fromarray((np.clip(image, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    def clean(self) -> np.ndarray:
+        """The working image the app derives from this job (what its PSNRs are measured against)."""
+        if self.upload:
+            from restoration.images import DEFAULT_MAX_PIXELS, downscale_to_max_pixels, load_image
+
+            image = load_image(self.png(), max_pixels=DEFAULT_MAX_PIXELS)  # as ui.widgets.decode_upload
+            return downscale_to_max_pixels(image, WORK_PIXELS)
+        return demo.load_sample(self.key, WORK_PIXELS)
+
+
+def plan_jobs(sessions: int, source: str = "gallery") -> list[Job]:
+    """One distinct image per session: gallery samples in order, then generated uploads.
+
+    Parameters
+    ----------
+    sessions : int
+        Number of sessions.
+    source : {"gallery", "upload"}
+        ``"upload"`` makes every session upload a generated image.
+
+    Returns
+    -------
+    list of Job
+    """
+    samples = demo.list_samples() if source == "gallery" else []
+    jobs = []
+    for i in range(sessions):
+        if i < len(samples):
+            jobs.append(Job(i, samples[i].title, samples[i].key, samples[i].category))
+        else:
+            jobs.append(Job(i, f"load-session-{i:02d}.png"))
+    return jobs
+
+
+def run_seed(run: int) -> int:
+    """Degradation seed of run ``run`` (0-based): a new seed per run, so no run is a pure cache hit."""
+    return run + 1
+
+
+def expected_psnr(job: Job, seed: int, methods: Sequence[str] = METHODS) -> dict[str, float]:
+    """PSNRs the Restore page must show for this job: the degraded input and each method, default parameters.
+
+    Computed with the library exactly as the pages do (working size, preset, seed,
+    ``defaults_for`` the observation), independently of the server.
+    """
+    observation = degrade(job.clean(), PRESETS[PRESET].spec, seed=seed)
+    assert observation.clean is not None and observation.scale == 1
+    values = {"degraded": psnr(observation.clean, np.clip(observation.degraded, 0.0, 1.0).astype(np.float32))}
+    for name in methods:
+        params = get_algorithm(name).defaults_for(observation)
+        values[name] = psnr(observation.clean, run_algorithm(name, observation, params, seed=seed))
+    return {k: round(float(v), 2) for k, v in values.items()}
+
+
+def _matches(shown: dict[str, float], expected: dict[str, float]) -> bool:
+    return shown.keys() == expected.keys() and all(
+        math.isfinite(shown[k]) and abs(shown[k] - expected[k]) <= PSNR_TOLERANCE for k in expected
+    )
+
+
+# --------------------------------------------------------------------------- the server and its memory
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy for localhost
+    try:
+        with opener.open(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate the server's process group (SIGTERM, then SIGKILL)."""
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=SHUTDOWN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=SHUTDOWN_TIMEOUT)
+    except ProcessLookupError:
+        pass
+
+
+def _tail(path: Path, chars: int = 3000) -> str:
+    return path.read_text(errors="replace")[-chars:] if path.exists() else "(no log)"
+
+
+class Server:
+    """``streamlit run app.py`` on a free port, started on enter and always stopped on exit."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.log_path = log_dir / "streamlit.log"
+
+    def __enter__(self) -> Server:
+        problems = []
+        for _ in range(PORT_ATTEMPTS):
+            port = _free_port()
+            self.url = f"http://127.0.0.1:{port}"
+            self.log_path = self.log_dir / f"streamlit-{port}.log"
+            command = [
+                sys.executable, "-m", "streamlit", "run", "app.py",
+                "--server.port", str(port),
+                "--server.address", "127.0.0.1",
+                "--server.headless", "true",
+                "--server.enableXsrfProtection", "true",
+                "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
+                "--server.runOnSave", "false",
+            ]
+            with self.log_path.open("wb") as log:
+                self.proc = subprocess.Popen(
+                    command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log,
+                    stderr=subprocess.STDOUT, start_new_session=True,
+                )
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while time.monotonic() < deadline and self.proc.poll() is None:
+                if _healthy(self.url):
+                    return self
+                time.sleep(0.25)
+            _stop(self.proc)
+            problems.append(f"port {port}: exit code {self.proc.returncode}\n{_tail(self.log_path)}")
+            if "address already in use" not in _tail(self.log_path).lower():
+                break
+        raise RuntimeError(f"streamlit did not answer within {STARTUP_TIMEOUT:.0f} s.\n" + "\n\n".join(problems))
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            _stop(self.proc)
+
+
+def _proc_status(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM (bytes) of a process from /proc; empty once it is gone."""
+    out = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line.split(":")[0]] = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
+
+
+def _descendants(pid: int) -> Iterator[int]:
+    """``pid`` and every process below it (from /proc/<pid>/task/*/children)."""
+    stack, seen = [pid], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        yield current
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+            except (OSError, ValueError):
+                pass
+
+
+class MemorySampler(threading.Thread):
+    """Samples the summed RSS of a process and its children every :data:`SAMPLE_EVERY` seconds.
+
+    Uses psutil when it is installed, else ``/proc/<pid>/status``.
+    """
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.first = 0
+        self.last = 0
+        self.hwm = 0  # the kernel's own peak RSS of the server process (VmHWM)
+        self.samples = 0
+        self._stop_event = threading.Event()
+        try:
+            import psutil
+
+            self._psutil: Any = psutil
+        except ImportError:
+            self._psutil = None
+
+    def sample(self) -> int:
+        """Current RSS of the tree in bytes (0 once the server is gone)."""
+        if self._psutil is not None:
+            try:
+                root = self._psutil.Process(self.pid)
+                procs = [root, *root.children(recursive=True)]
+            except self._psutil.Error:
+                return 0
+            total = 0
+            for proc in procs:
+                try:
+                    total += proc.memory_info().rss
+                except self._psutil.Error:
+                    pass
+            self.hwm = max(self.hwm, _proc_status(self.pid).get("VmHWM", 0))
+            return total
+        total = 0
+        for pid in _descendants(self.pid):
+            status = _proc_status(pid)
+            total += status.get("VmRSS", 0)
+            if pid == self.pid:
+                self.hwm = max(self.hwm, status.get("VmHWM", 0))
+        return total
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            rss = self.sample()
+            if rss:
+                self.first = self.first or rss
+                self.last = rss
+                self.peak = max(self.peak, rss)
+                self.samples += 1
+            self._stop_event.wait(SAMPLE_EVERY)
+
+    def stop(self) -> None:
+        """Take a last sample and stop."""
+        self._stop_event.set()
+        self.join(timeout=5)
+
+
+# --------------------------------------------------------------------------- one browser session
+@dataclass
+class RunResult:
+    """One degrade -> restore run of one session."""
+
+    session: int
+    run: int
+    image: str
+    ok: bool = False
+    seconds: float = math.nan  # from the start of the Degrade step to the checked metric table
+    restore_seconds: float = math.nan  # from pressing Run to the metric table
+    shown: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    isolation: list[str] = field(default_factory=list)
+
+
+class Session:
+    """A browser context driving the app; collects JavaScript and console errors as they come."""
+
+    def __init__(self, job: Job, base_url: str, timeout_s: float, others: Sequence[str]) -> None:
+        self.job = job
+        self.base_url = base_url
+        self.timeout_ms = timeout_s * 1000
+        self.others = [o for o in others if o != job.name and o not in job.name]
+        self.js_errors: list[str] = []
+
+    def on_console(self, message: Any) -> None:
+        if message.type == "error" and not _BASE_PATH_PROBE.search(f"{message.text} ({message.location.get('url')}:"):
+            self.js_errors.append(f"console: {message.text[:300]}")
+
+    async def wait_idle(self, page: Any) -> None:
+        await page.wait_for_timeout(250)  # a widget change starts its rerun a moment later
+        await page.wait_for_function(_APP_IDLE, timeout=self.timeout_ms)
+
+    async def pick(self, page: Any, combobox: Any, typed: str, option: str) -> None:
+        """Type into a select box / multiselect and choose an option (retried when a rerun redraws it)."""
+        from playwright.async_api import Error as PlaywrightError
+        from playwright.async_api import expect
+
+        box = page.get_by_role("combobox", name=combobox, exact=isinstance(combobox, str))
+        choice = page.get_by_role("option", name=option, exact=True)
+        for attempt in range(3):
+            await box.click()
+            await box.fill(typed)
+            try:
+                await expect(choice).to_be_visible(timeout=min(30_000, self.timeout_ms))
+                await choice.click()
+                break
+            except (AssertionError, PlaywrightError):
+                await page.keyboard.press("Escape")
+                await self.wait_idle(page)
+                if attempt == 2:
+                    raise
+        await page.keyboard.press("Escape")
+        await self.wait_idle(page)
+
+    async def alerts(self, page: Any) -> list[str]:
+        """Texts of Streamlit exception boxes and error alerts on the page."""
+        found = []
+        for test_id in ("stException", "stAlertContentError"):
+            for text in await page.get_by_test_id(test_id).all_inner_texts():
+                found.append(f"{test_id}: {' '.join(text.split())[:300]}")
+        return found
+
+    async def degrade_step(self, page: Any, fresh: bool, seed: int) -> None:
+        from playwright.async_api import expect
+
+        if fresh:
+            await page.goto(f"{self.base_url}/Degrade", wait_until="domcontentloaded")
+        else:
+            await page.get_by_role("link", name="Change the image or the degradation").click()
+        await expect(page.get_by_role("heading", name="Degrade", exact=True)).to_be_visible(timeout=self.timeout_ms)
+        await self.wait_idle(page)
+        job = self.job
+        if job.upload:
+            if fresh:
+                await page.get_by_text("Upload a file", exact=True).click()
+                await self.wait_idle(page)
+                await page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+                    files=[{"name": job.name, "mimeType": "image/png", "buffer": job.png()}]
+                )
+                await self.wait_idle(page)
+        else:
+            await self.pick(page, "Category", job.category, job.category)
+            await self.pick(page, "Image", job.name, job.name)
+        caption = page.get_by_test_id("stCaption").filter(has_text="working image").first
+        await expect(caption).to_contain_text(f"{job.name} — working image", timeout=self.timeout_ms)
+        preset = PRESETS[PRESET]
+        await self.pick(page, "Preset", preset.label, f"{preset.task} · {preset.label}")
+        await expect(page.get_by_role("textbox", name="Pipeline text")).to_have_value(
+            re.compile(r"^gaussian_noise\(sigma=25\b"), timeout=self.timeout_ms
+        )
+        seed_box = page.get_by_role("spinbutton", name="Seed", exact=True)
+        if await seed_box.input_value() != str(seed):
+            await seed_box.fill(str(seed))
+            await seed_box.press("Enter")
+            await self.wait_idle(page)
+        await expect(seed_box).to_have_value(str(seed))
+        await page.wait_for_function(_IMAGES_LOADED, arg=2, timeout=self.timeout_ms)
+
+    async def restore_step(self, page: Any, result: RunResult, seed: int) -> None:
+        from playwright.async_api import expect
+
+        await page.get_by_role("link", name="Next: restore it").click()
+        await expect(page.get_by_role("heading", name="Restore", exact=True)).to_be_visible(timeout=self.timeout_ms)
+        await self.wait_idle(page)
+        labels = [f"{get_algorithm(m).title} · {get_algorithm(m).family_title}" for m in METHODS]
+        methods = page.get_by_test_id("stMultiSelect")
+        tags = [" ".join(t.split()) for t in await methods.locator('[data-baseweb="tag"]').all_inner_texts()]
+        if sorted(tags) != sorted(labels):
+            await methods.get_by_role("button", name=re.compile("clear", re.IGNORECASE)).last.click()
+            await self.wait_idle(page)
+            for name, label in zip(METHODS, labels, strict=True):
+                await self.pick(page, re.compile("Methods for denoise"), get_algorithm(name).title.split()[0], label)
+        run = page.get_by_role("button", name=f"Run {len(METHODS)} methods")
+        await expect(run).to_be_enabled(timeout=self.timeout_ms)
+        started = time.perf_counter()
+        await run.click()
+        await expect(page.get_by_text(f"Ran {len(METHODS)} of {len(METHODS)} methods", exact=False)).to_be_visible(
+            timeout=self.timeout_ms
+        )
+        table = page.get_by_test_id("stDataFrame").first
+        await expect(table).to_be_visible(timeout=self.timeout_ms)
+        await expect(table.locator('td[role="gridcell"]')).not_to_have_count(0, timeout=self.timeout_ms)
+        result.restore_seconds = time.perf_counter() - started
+        await self.wait_idle(page)
+
+        # ---- what the page says about whose image this is
+        header = page.get_by_test_id("stMarkdownContainer").filter(has_text="; task ").first
+        header_text = " ".join((await header.inner_text()).split())
+        if not header_text.startswith(f"{self.job.name} — pipeline"):
+            result.isolation.append(f"header names another image: {header_text[:200]!r}")
+        if f"seed {seed};" not in header_text:
+            result.isolation.append(f"header shows another seed (expected {seed}): {header_text[:200]!r}")
+        body = await page.get_by_test_id("stMain").inner_text()
+        for other in self.others:
+            if other in body:
+                result.isolation.append(f"the page mentions another session's image {other!r}")
+        # ---- the metric table
+        data = await table.evaluate(_READ_TABLE)
+        heads = data["heads"]
+        method_col = heads.index("method") if "method" in heads else 0
+        psnr_col = heads.index("PSNR (dB)") if "PSNR (dB)" in heads else 1
+        shown = {}
+        for row in data["rows"]:
+            try:
+                shown[row[method_col]] = float(row[psnr_col])
+            except (IndexError, ValueError):
+                result.errors.append(f"unreadable table row {row!r} (columns {heads!r})")
+        result.shown = shown
+
+    async def drive(self, browser: Any, runs: int, expected: Expected) -> list[RunResult]:
+        """All runs of this session in a fresh browser context."""
+        context = await browser.new_context(viewport=VIEWPORT, service_workers="block")
+        page = await context.new_page()
+        page.set_default_timeout(self.timeout_ms)
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.js_errors.append(f"pageerror: {str(error)[:300]}"))
+        results = []
+        fresh = True
+        try:
+            for run in range(runs):
+                result = RunResult(self.job.session, run, self.job.name)
+                results.append(result)
+                seed = run_seed(run)
+                started = time.perf_counter()
+                try:
+                    await self.degrade_step(page, fresh, seed)
+                    result.errors += await self.alerts(page)
+                    await self.restore_step(page, result, seed)
+                    result.errors += await self.alerts(page)
+                    result.seconds = time.perf_counter() - started
+                    fresh = False
+                except Exception as exc:
+                    result.errors.append(f"{type(exc).__name__}: {' '.join(str(exc).split())[:400]}")
+                    result.errors += await self.alerts(page)
+                    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                    try:
+                        await page.screenshot(path=str(ARTIFACTS / f"session{self.job.session:02d}-run{run}.png"))
+                    except Exception as shot_error:  # a screenshot is a courtesy; never mask the real error
+                        result.errors.append(f"(no screenshot: {type(shot_error).__name__})")
+                    fresh = True  # start again from a new page (a new Streamlit session)
+                result.errors += self.js_errors
+                self.js_errors.clear()
+                if result.shown:
+                    own = expected[(self.job.session, run)]
+                    if not _matches(result.shown, own):
+                        whose = [f"session {s} run {r}" for (s, r), values in expected.items()
+                                 if (s, r) != (self.job.session, run) and _matches(result.shown, values)]
+                        result.isolation.append(
+                            f"PSNRs {result.shown} are not this image's {own}"
+                            + (f": they are those of {', '.join(whose)}" if whose else "")
+                        )
+                elif not result.errors:
+                    result.errors.append("no metric table was read")
+                result.ok = not result.errors and not result.isolation
+        finally:
+            await context.close()
+        return results
+
+
+# --------------------------------------------------------------------------- the whole test
+@dataclass
+class Report:
+    """Figures of one load test (everything :func:`to_markdown` writes)."""
+
+    command: str
+    sessions: int
+    runs: int
+    timeout_s: float
+    date: str
+    cores: int | None
+    load_start: tuple[float, float, float]
+    load_end: tuple[float, float, float] = (math.nan, math.nan, math.nan)
+    wall_s: float = math.nan
+    rss_start: int = 0
+    rss_peak: int = 0
+    rss_end: int = 0
+    rss_hwm: int = 0
+    memory_source: str = ""
+    results: list[RunResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # errors outside any run (start-up, browser)
+    discriminating: bool = True
+
+    @property
+    def completed(self) -> int:
+        return sum(r.ok for r in self.results)
+
+    @property
+    def all_errors(self) -> list[str]:
+        return self.errors + [f"session {r.session} run {r.run}: {e}" for r in self.results for e in r.errors]
+
+    @property
+    def isolation_failures(self) -> list[str]:
+        return [f"session {r.session} run {r.run} ({r.image}): {m}" for r in self.results for m in r.isolation]
+
+    @property
+    def isolation_ok(self) -> bool:
+        checked = [r for r in self.results if r.shown]
+        return self.discriminating and not self.isolation_failures and len(checked) == self.sessions * self.runs
+
+    @property
+    def passed(self) -> bool:
+        return not self.all_errors and self.isolation_ok and self.completed == self.sessions * self.runs
+
+    def latency(self, attribute: str = "seconds") -> dict[str, float]:
+        """p50, p95 and max of a per-run duration over the runs that finished."""
+        values = np.array([getattr(r, attribute) for r in self.results if math.isfinite(getattr(r, attribute))])
+        if not values.size:
+            return {"p50": math.nan, "p95": math.nan, "max": math.nan}
+        return {"p50": float(np.percentile(values, 50)), "p95": float(np.percentile(values, 95)),
+                "max": float(values.max())}
+
+    def summary(self) -> dict[str, Any]:
+        """The figures as plain data (for ``--json`` and the tests)."""
+        return {
+            "sessions": self.sessions, "runs_per_session": self.runs, "completed_runs": self.completed,
+            "errors": len(self.all_errors), "error_messages": self.all_errors,
+            "isolation_ok": self.isolation_ok, "isolation_failures": self.isolation_failures,
+            "latency_s": self.latency(), "restore_latency_s": self.latency("restore_seconds"),
+            "wall_s": self.wall_s, "rss_peak_mib": self.rss_peak / MIB, "rss_start_mib": self.rss_start / MIB,
+            "rss_hwm_mib": self.rss_hwm / MIB, "passed": self.passed, "runs": [asdict(r) for r in self.results],
+        }
+
+
+def _versions(chromium: Path) -> str:
+    import streamlit
+
+    try:
+        browser = subprocess.run([str(chromium), "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        browser = ""
+    return f"Python {platform.python_version()}, Streamlit {streamlit.__version__}, {browser.strip() or 'Chromium'}"
+
+
+def _seconds(values: dict[str, float]) -> str:
+    return " / ".join(f"{values[k]:.1f}" for k in ("p50", "p95", "max")) + " s"
+
+
+def to_markdown(report: Report, versions: str = "") -> str:
+    """The report as a markdown section."""
+    expected_runs = report.sessions * report.runs
+    load = lambda values: " / ".join(f"{v:.2f}" for v in values)  # noqa: E731
+    lines = [
+        f"## {report.sessions} concurrent sessions × {report.runs} runs (Degrade → Restore)",
+        "",
+        f"Command: `{report.command}`  ",
+        f"Date: {report.date}; machine: {platform.machine()}, {report.cores} CPU cores; load average (1/5/15 min) "
+        f"{load(report.load_start)} at the start, {load(report.load_end)} at the end.  ",
+        f"{versions}; one headless Chromium, one browser context (own cookies, own Streamlit session) per session.  ",
+        f"Each run: a distinct image per session on the Degrade page, preset `{PRESETS[PRESET].spec}`, seed = run "
+        f"number; then the Restore page runs `{'`, `'.join(METHODS)}` with their default parameters and waits for "
+        f"the metric table. Per-run timeout {report.timeout_s:.0f} s.",
+        "",
+        "| figure | value |",
+        "|---|---|",
+        f"| sessions | {report.sessions} |",
+        f"| completed runs | {report.completed} / {expected_runs} |",
+        f"| errors | {len(report.all_errors)} |",
+        f"| session isolation | {'OK' if report.isolation_ok else 'FAILED'} "
+        f"({sum(1 for r in report.results if r.shown)} tables checked) |",
+        f"| latency of a degrade → restore run, p50 / p95 / max | {_seconds(report.latency())} |",
+        f"| of which Run → metric table, p50 / p95 / max | {_seconds(report.latency('restore_seconds'))} |",
+        f"| total wall time (all sessions) | {report.wall_s:.1f} s |",
+        f"| server RSS: after start / peak / at the end | {report.rss_start / MIB:.0f} / {report.rss_peak / MIB:.0f} "
+        f"/ {report.rss_end / MIB:.0f} MiB |",
+        f"| server peak RSS by the kernel (VmHWM) | {report.rss_hwm / MIB:.0f} MiB |",
+        "",
+        f"Memory: {report.memory_source}. Latency counts from the start of the Degrade step (picking the image) to "
+        "the checked metric table, so it includes every rerun of both pages while the other sessions compete for "
+        "the same cores.",
+        "",
+        "| session | image | run | seconds | Run → table | PSNR shown (degraded / "
+        + " / ".join(METHODS) + ") | ok |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in report.results:
+        shown = " / ".join(f"{r.shown[k]:.2f}" if k in r.shown else "–" for k in ("degraded", *METHODS))
+        lines.append(f"| {r.session} | {r.image} | {r.run} | {r.seconds:.1f} | {r.restore_seconds:.1f} | {shown} "
+                     f"| {'yes' if r.ok else 'NO'} |")
+    if report.all_errors:
+        lines += ["", "Errors:", ""] + [f"- {e}" for e in report.all_errors]
+    if report.isolation_failures or not report.discriminating:
+        lines += ["", "Isolation failures:", ""] + [f"- {m}" for m in report.isolation_failures]
+        if not report.discriminating:
+            lines.append("- the expected tables of two sessions coincide: the check could not tell them apart")
+    return "\n".join(lines) + "\n"
+
+
+async def _drive_all(
+    base_url: str, chromium: Path, jobs: Sequence[Job], runs: int, timeout_s: float,
+    expected: Expected,
+) -> list[RunResult]:
+    from playwright.async_api import async_playwright
+
+    others = [job.name for job in jobs]
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(chromium), args=list(CHROMIUM_ARGS), headless=True
+        )
+        try:
+            sessions = [Session(job, base_url, timeout_s, others) for job in jobs]
+            done = await asyncio.gather(*(s.drive(browser, runs, expected) for s in sessions), return_exceptions=True)
+        finally:
+            await browser.close()
+    results: list[RunResult] = []
+    for job, outcome in zip(jobs, done, strict=True):
+        if isinstance(outcome, BaseException):
+            results.append(RunResult(job.session, 0, job.name, errors=[f"session crashed: {outcome!r}"]))
+        else:
+            results.extend(outcome)
+    return results
+
+
+def run_load_test(
+    sessions: int = 8, runs: int = 2, *, timeout_s: float = 180.0, source: str = "gallery",
+    chromium: Path = CHROMIUM, command: str = "", log: Callable[[str], object] = print,
+) -> Report:
+    """Start the app, drive ``sessions`` concurrent browser sessions ``runs`` times each, and measure.
+
+    Parameters
+    ----------
+    sessions, runs : int
+        Concurrent browser sessions, and degrade -> restore runs per session.
+    timeout_s : float
+        Longest wait for any one step (a page, a rerun, the restore).
+    source : {"gallery", "upload"}
+        Where the sessions' images come from (see :func:`plan_jobs`).
+    chromium : Path
+        The Chromium executable.
+    command : str
+        The command line, for the report.
+    log : callable
+        Progress messages.
+
+    Returns
+    -------
+    Report
+        Server start-up failures are reported in ``Report.errors``, not raised.
+    """
+    report = Report(
+        command=command, sessions=sessions, runs=runs, timeout_s=timeout_s,
+        date=datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), cores=os.cpu_count(),
+        load_start=os.getloadavg(),
+    )
+    jobs = plan_jobs(sessions, source)
+    log(f"computing the expected tables of {sessions} images x {runs} seeds ...")
+    expected = {(job.session, run): expected_psnr(job, run_seed(run)) for job in jobs for run in range(runs)}
+    fingerprints = [tuple(sorted(v.items())) for v in expected.values()]
+    report.discriminating = len(set(fingerprints)) == len(fingerprints)
+    with tempfile.TemporaryDirectory(prefix="load-test-") as tmp:
+        log("starting streamlit ...")
+        server = Server(Path(tmp))
+        try:
+            server.__enter__()
+        except RuntimeError as exc:
+            report.errors.append(str(exc))
+            return report
+        try:  # from here on the server is stopped whatever happens
+            assert server.proc is not None
+            sampler = MemorySampler(server.proc.pid)
+            report.memory_source = (
+                f"RSS of the server process and its children summed, sampled every {SAMPLE_EVERY} s "
+                + ("with psutil" if sampler._psutil is not None else "from /proc/<pid>/status")
+            )
+            sampler.start()
+            log(f"server at {server.url}; driving {sessions} sessions x {runs} runs ...")
+            started = time.perf_counter()
+            try:
+                report.results = asyncio.run(_drive_all(server.url, chromium, jobs, runs, timeout_s, expected))
+            except Exception as exc:  # the browser itself failed: report it
+                report.errors.append(f"browser: {type(exc).__name__}: {exc}")
+            report.wall_s = time.perf_counter() - started
+            sampler.stop()
+            report.rss_start, report.rss_peak, report.rss_end, report.rss_hwm = (
+                sampler.first, sampler.peak, sampler.last, sampler.hwm
+            )
+        finally:
+            server.__exit__()
+        if report.all_errors:
+            log(f"server log (tail):\n{_tail(server.log_path)}")
+    report.load_end = os.getloadavg()
+    return report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=8, help="concurrent browser sessions (default 8)")
+    parser.add_argument("--runs", type=int, default=2, help="degrade -> restore runs per session (default 2)")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds allowed for any one step (default 180)")
+    parser.add_argument("--source", choices=("gallery", "upload"), default="gallery",
+                        help="gallery images (uploads beyond the gallery), or generated uploads for every session")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"markdown report (default {DEFAULT_OUT})")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--chromium", type=Path, default=CHROMIUM, help=f"Chromium executable (default {CHROMIUM})")
+    args = parser.parse_args(argv)
+    if args.sessions < 1 or args.runs < 1:
+        parser.error("--sessions and --runs must be at least 1")
+    if not (args.chromium.is_file() and os.access(args.chromium, os.X_OK)):
+        print(f"{args.chromium} is missing: no browser to drive", file=sys.stderr)
+        return 2
+    try:
+        import playwright.async_api  # noqa: F401
+    except ImportError:
+        print("the playwright Python package is not installed", file=sys.stderr)
+        return 2
+
+    shown_argv = sys.argv[1:] if argv is None else list(argv)
+    command = shlex.join(["python", "scripts/load_test.py", *shown_argv])
+    report = run_load_test(args.sessions, args.runs, timeout_s=args.timeout, source=args.source,
+                           chromium=args.chromium, command=command)
+    text = to_markdown(report, _versions(args.chromium))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text("# Load test: many users at once\n\n" + text)
+    if args.json:
+        args.json.write_text(json.dumps(report.summary(), indent=1, default=str) + "\n")
+    print(text)
+    print(f"wrote {args.out}")
+    print("PASSED" if report.passed else "FAILED")
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
