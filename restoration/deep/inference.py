@@ -38,7 +38,7 @@ def pad_to_multiple(array: np.ndarray, multiple: int) -> tuple[np.ndarray, tuple
     return array, (h, w)
 
 
-def _run_tile(model: Any, tile: np.ndarray, level: float, bf16: bool) -> np.ndarray:
+def _run_tile(model: Any, tile: np.ndarray, level: float | np.ndarray, bf16: bool) -> np.ndarray:
     import torch
 
     u = getattr(model, "unshuffle", 2)
@@ -46,7 +46,8 @@ def _run_tile(model: Any, tile: np.ndarray, level: float, bf16: bool) -> np.ndar
     # a one-channel model given several channels denoises them as a batch (one call, bigger matrix products)
     per_channel = getattr(model, "channels", planes.shape[0]) == 1 and planes.shape[0] > 1
     x = torch.from_numpy(planes[:, None] if per_channel else planes[None])
-    s = torch.full((x.shape[0], 1, tile.shape[0] // u, tile.shape[1] // u), float(level))
+    levels = torch.as_tensor(np.broadcast_to(np.asarray(level, np.float32), (x.shape[0],)).copy())
+    s = levels.view(-1, 1, 1, 1).expand(-1, 1, tile.shape[0] // u, tile.shape[1] // u).contiguous()
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         y = model(x.to(memory_format=torch.channels_last), s).float()
     out = y[:, 0] if per_channel else y[0]
@@ -56,7 +57,7 @@ def _run_tile(model: Any, tile: np.ndarray, level: float, bf16: bool) -> np.ndar
 def apply_network(
     model: Any,
     image: np.ndarray,
-    level: float,
+    level: float | np.ndarray,
     *,
     tile: int = 512,
     overlap: int = 32,
@@ -74,8 +75,9 @@ def apply_network(
         An :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` in eval mode.
     image : numpy.ndarray
         HxWxC input (values may leave [0, 1]).
-    level : float
-        Value of the conditioning map (sigma / 255 for denoising, scale / 10 for super-resolution).
+    level : float or numpy.ndarray
+        Value of the conditioning map (sigma / 255 for denoising, scale / 10 for super-resolution);
+        one value per channel when a one-channel model processes several channels as a batch.
     tile, overlap : int
         Tile size and context in pixels (multiples of the model's unshuffle factor).
     bf16 : bool
@@ -102,7 +104,7 @@ def apply_network(
 def denoise_array(
     model: Any,
     noisy: np.ndarray,
-    sigma: float,
+    sigma: float | np.ndarray,
     *,
     channels: int,
     tile: int = 512,
@@ -120,8 +122,8 @@ def denoise_array(
         An :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` in eval mode.
     noisy : numpy.ndarray
         Noisy image (values may leave [0, 1]).
-    sigma : float
-        Noise level on the 0-255 scale.
+    sigma : float or numpy.ndarray
+        Noise level on the 0-255 scale (one per channel for a gray model on several channels).
     channels : int
         Channels the model expects (1 or 3).
     """
@@ -130,7 +132,7 @@ def denoise_array(
         arr = arr[..., None]
     if arr.shape[2] != channels and channels != 1:  # (a gray model takes the channels as a batch)
         arr = np.repeat(arr, channels, axis=2)
-    out = apply_network(model, arr, sigma / 255.0, tile=tile, overlap=overlap, bf16=bf16)
+    out = apply_network(model, arr, np.asarray(sigma, np.float64) / 255.0, tile=tile, overlap=overlap, bf16=bf16)
     if noisy.ndim == 2:
         out = out[..., 0]
     elif channels == 3 and noisy.shape[2] == 1:
