@@ -207,7 +207,8 @@ if observation.clean is not None:
 else:
     columns[0].info("No clean original: this photo is the degraded input itself.", icon=":material/info:")
 enlarged = f", shown enlarged ×{observation.scale}" if observation.scale > 1 else ""
-columns[1].image(demo.to_display(shown), caption=f"Degraded{enlarged}", width="stretch")
+seeded = f" (seed {seed_value})" if spec else ""
+columns[1].image(demo.to_display(shown), caption=f"Degraded{enlarged}{seeded}", width="stretch")
 for caption, picture in extras:
     columns[2].image(demo.to_display(picture), caption=caption, width="stretch")
 

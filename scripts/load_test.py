@@ -492,7 +492,7 @@ class Session:
                 found.append(f"{test_id}: {' '.join(text.split())[:300]}")
         return found
 
-    async def degrade_step(self, page: Any, fresh: bool, seed: int) -> None:
+    async def degrade_step(self, page: Any, fresh: bool, seed: int, degraded_psnr: float | None = None) -> None:
         from playwright.async_api import expect
 
         if fresh:
@@ -526,6 +526,11 @@ class Session:
             await seed_box.press("Enter")
             await self.wait_idle(page)
         await expect(seed_box).to_have_value(str(seed))
+        # wait until the page has re-run with this seed (a busy server re-runs late)
+        await expect(page.get_by_text(f"(seed {seed})", exact=False).first).to_be_visible(timeout=self.timeout_ms)
+        if degraded_psnr is not None:
+            metric = page.get_by_test_id("stMetricValue").first
+            await expect(metric).to_have_text(f"{degraded_psnr:.2f} dB", timeout=self.timeout_ms)
         await page.wait_for_function(_IMAGES_LOADED, arg=2, timeout=self.timeout_ms)
 
     async def restore_step(self, page: Any, result: RunResult, seed: int) -> None:
@@ -589,7 +594,8 @@ class Session:
                 seed = run_seed(run)
                 started = time.perf_counter()
                 try:
-                    await self.degrade_step(page, fresh, seed)
+                    degraded_psnr = expected.get((self.job.session, run), {}).get("degraded")
+                    await self.degrade_step(page, fresh, seed, degraded_psnr)
                     result.errors += await self.alerts(page)
                     await self.restore_step(page, result, seed)
                     result.errors += await self.alerts(page)
