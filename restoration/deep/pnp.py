@@ -68,22 +68,31 @@ class PnPResult:
     sigmas: list[float] = field(default_factory=list)
 
 
-def _cg(apply: Callable[[np.ndarray], np.ndarray], rhs: np.ndarray, x0: np.ndarray, iterations: int) -> np.ndarray:
-    """Conjugate gradients for a symmetric positive-definite operator."""
+def _cg(
+    apply: Callable[[np.ndarray], np.ndarray],
+    rhs: np.ndarray,
+    x0: np.ndarray,
+    iterations: int,
+    precondition: Callable[[np.ndarray], np.ndarray] | None = None,
+    tol: float = 1e-12,
+) -> np.ndarray:
+    """(Preconditioned) conjugate gradients for a symmetric positive-definite operator."""
     x = x0.copy()
     r = rhs - apply(x)
-    p = r.copy()
-    rs = float(np.vdot(r, r))
+    u = precondition(r) if precondition else r
+    p = u.copy()
+    ru = float(np.vdot(r, u))
     for _ in range(iterations):
-        if rs < 1e-12:
+        if ru <= tol:
             break
         ap = apply(p)
-        alpha = rs / float(np.vdot(p, ap))
+        alpha = ru / float(np.vdot(p, ap))
         x += alpha * p
         r -= alpha * ap
-        rs_new = float(np.vdot(r, r))
-        p = r + (rs_new / rs) * p
-        rs = rs_new
+        u = precondition(r) if precondition else r
+        ru_new = float(np.vdot(r, u))
+        p = u + (ru_new / ru) * p
+        ru = ru_new
     return x
 
 
@@ -132,23 +141,7 @@ class _ValidBlurTerm:
         def precondition(v: np.ndarray) -> np.ndarray:
             return sfft.irfft2(sfft.rfft2(v) * inv, s=self.shape).astype(np.float32)
 
-        x = x.astype(np.float32).copy()
-        r = self.aty + alpha * z - apply(x)
-        u = precondition(r)
-        p = u.copy()
-        ru = float(np.vdot(r, u))
-        for _ in range(iterations):
-            if ru <= 1e-14:
-                break
-            ap = apply(p)
-            step = ru / float(np.vdot(p, ap))
-            x += step * p
-            r -= step * ap
-            u = precondition(r)
-            ru_new = float(np.vdot(r, u))
-            p = u + (ru_new / ru) * p
-            ru = ru_new
-        return x
+        return _cg(apply, self.aty + alpha * z, x.astype(np.float32), iterations, precondition, tol=1e-14)
 
 
 def pnp_hqs(

@@ -27,6 +27,7 @@ never copied into the repository.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import shlex
@@ -39,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..degradations import _contributions, imresize, modcrop, motion_kernel
+from ..degradations import imresize, modcrop, motion_kernel
 from ..errors import RestorationError
 from ..images import load_image
 from ..metrics import rgb_to_y
@@ -128,18 +129,10 @@ def _crops(images: list[np.ndarray], cfg: TrainConfig, rng: np.random.Generator,
     return batch
 
 
-_MATRICES: dict[tuple[int, int], np.ndarray] = {}
-
-
+@functools.lru_cache(maxsize=16)
 def _resize_matrix(n_in: int, n_out: int) -> np.ndarray:
-    """Dense (n_out, n_in) matrix of MATLAB's bicubic resize along one axis (as :func:`imresize`)."""
-    key = (n_in, n_out)
-    if key not in _MATRICES:
-        weights, idx = _contributions(n_in, n_out, n_out / n_in, "bicubic", True)
-        m = np.zeros((n_out, n_in))
-        np.add.at(m, (np.repeat(np.arange(n_out), idx.shape[1]), idx.ravel()), weights.ravel())
-        _MATRICES[key] = m.astype(np.float32)
-    return _MATRICES[key]
+    """Dense (n_out, n_in) matrix of MATLAB's bicubic resize along one axis: :func:`imresize` of the identity."""
+    return imresize(np.eye(n_in), output_shape=(n_out, n_in)).astype(np.float32)
 
 
 def _resize_batch(batch: np.ndarray, size: int) -> np.ndarray:
