@@ -14,6 +14,7 @@ import time
 import streamlit as st
 
 from restoration import FAMILIES, RestorationError, get_algorithm
+from restoration.budget import split_by_budget
 from ui import cache, charts, compare, demo, widgets
 from ui.state import (
     PERSIST,
@@ -21,11 +22,12 @@ from ui.state import (
     RESTORE_LEFT,
     RESTORE_METHODS,
     RESTORE_METHODS_TASK,
+    RESTORE_PARAM_GENERATION,
     RESTORE_PARAM_PREFIX,
-    RESTORE_PARAM_TOKEN,
     RESTORE_RESULTS,
     RESTORE_RIGHT,
     RESTORE_RUN,
+    RESTORE_RUN_ANYWAY,
     RESTORE_TABLE,
     RESTORE_ZOOM_SIZE,
     RESTORE_ZOOM_X,
@@ -64,10 +66,12 @@ widgets.nav_link("pages/1_Degrade.py", "Change the image or the degradation", ic
 # --------------------------------------------------------------------------- 1. methods
 st.subheader("1. Methods")
 options = widgets.methods_for(observation.task)
+# Write the selection only when it must change: a value set through session state is pushed to the browser and
+# would undo a pick the user made while this run was on its way.
 if state[RESTORE_METHODS_TASK] != observation.task or RESTORE_METHODS not in state:
     state[RESTORE_METHODS] = widgets.default_methods(options)
     state[RESTORE_METHODS_TASK] = observation.task
-else:
+elif any(m not in options for m in state[RESTORE_METHODS]):
     state[RESTORE_METHODS] = [m for m in state[RESTORE_METHODS] if m in options]
 chosen: list[str] = st.multiselect(
     f"Methods for {observation.task} ({len(options)} available, grouped by family)", options,
@@ -79,9 +83,14 @@ for name in options:
     by_family.setdefault(get_algorithm(name).family, []).append(name)
 st.caption(" · ".join(f"**{FAMILIES[f]}**: {', '.join(by_family[f])}" for f in FAMILIES if f in by_family))
 
-if state[RESTORE_PARAM_TOKEN] != token:  # a new observation: parameters follow its noise level, scale, ...
-    widgets.reset_widgets(RESTORE_PARAM_PREFIX)
-    state[RESTORE_PARAM_TOKEN] = token
+
+def reset_params(name: str) -> None:
+    """Back to the automatic values: a new generation of the method's parameter widgets."""
+    generations = dict(state[RESTORE_PARAM_GENERATION])
+    generations[name] = generations.get(name, 0) + 1
+    state[RESTORE_PARAM_GENERATION] = generations
+
+
 params: dict[str, dict] = {}
 for name in chosen:
     spec = get_algorithm(name)
@@ -95,22 +104,67 @@ for name in chosen:
         if spec.reference:
             st.caption(f"Reference: {spec.reference}")
         if spec.params:
-            params[name] = widgets.param_widgets(spec.params, f"{RESTORE_PARAM_PREFIX}{name}.", defaults, columns=3)
+            # Parameters follow the observation (noise level, scale, blur) until the user changes them; an edit is
+            # kept until the automatic value it replaced changes (see widgets.auto_param_widgets).
+            generation = state[RESTORE_PARAM_GENERATION].get(name, 0)
+            params[name] = widgets.auto_param_widgets(
+                spec.params, f"{RESTORE_PARAM_PREFIX}{name}.{generation}.", defaults,
+                forget_prefix=f"{RESTORE_PARAM_PREFIX}{name}.", columns=3,
+            )
+            automatic = {p.name: p.coerce(defaults.get(p.name, p.default)) for p in spec.params}
+            edited = [p for p in spec.params if params[name][p.name] != automatic[p.name]]
+            if edited:
+                note, reset = st.columns([4, 1], vertical_alignment="center")
+                note.caption("Changed from the automatic values: " + ", ".join(
+                    f"{p.title} {params[name][p.name]} (automatic: {automatic[p.name]})" for p in edited
+                ) + ". Kept until the automatic value changes (another noise level, scale or blur).")
+                reset.button("Automatic values", key=f"restore.reset.{name}", on_click=reset_params, args=(name,),
+                             icon=":material/restart_alt:", help="Forget your changes to these parameters")
+            else:
+                st.caption("Automatic values for this observation: they follow its noise level, scale and blur "
+                           "until you change them.")
         else:
             params[name] = {}
             st.caption("No parameters to tune.")
 
+# --------------------------------------------------------------------------- time budget
+# Methods whose measured speed says they would take longer than the budget on this image are held back (with a
+# message saying how long and what to do); the others run.
+try:
+    fits, slow = split_by_budget([get_algorithm(n) for n in chosen], observation.output_shape)
+except RestorationError as exc:  # a malformed RESTORATION_TIME_BUDGET: say so, and hold nothing back
+    st.warning(str(exc), icon=":material/warning:")
+    fits, slow = split_by_budget([get_algorithm(n) for n in chosen], observation.output_shape, budget=math.inf)
+run_anyway = False
+if slow:
+    seed(RESTORE_RUN_ANYWAY, False)
+    run_anyway = st.checkbox(
+        "Run slow methods anyway", key=RESTORE_RUN_ANYWAY, persist_state=PERSIST,
+        help="Run the methods over the time budget too; the page waits until they finish.",
+    )
+    if run_anyway:
+        fits = fits + slow
+        st.caption(f"Slow methods will run too: about {sum(e.seconds for e in slow):.0f} s for them alone.")
+    else:
+        for held in slow:
+            st.warning(held.message(), icon=":material/hourglass_top:")
+to_run = [n for n in chosen if n in {e.method for e in fits}]
+expected = sum(e.seconds for e in fits if math.isfinite(e.seconds))
+if to_run:
+    st.caption(f"Estimated time: about {max(expected, 0.1):.1f} s (measured speeds on a 2-core laptop; the first run "
+               "of a deep model also loads it).")
+
 if st.button(
-    f"Run {len(chosen)} method{'s' if len(chosen) != 1 else ''}", key=RESTORE_RUN, type="primary",
-    icon=":material/play_arrow:", disabled=not chosen,
+    f"Run {len(to_run)} method{'s' if len(to_run) != 1 else ''}", key=RESTORE_RUN, type="primary",
+    icon=":material/play_arrow:", disabled=not to_run,
 ):
     run = compare.RestoreRun(token)
     bar = st.progress(0.0, text="Starting...")
     started = time.perf_counter()
-    with st.status(f"Restoring with {len(chosen)} methods...", expanded=True) as status:
-        for i, name in enumerate(chosen):
+    with st.status(f"Restoring with {len(to_run)} methods...", expanded=True) as status:
+        for i, name in enumerate(to_run):
             title = get_algorithm(name).title
-            bar.progress(i / len(chosen), text=f"Running {title} ({i + 1}/{len(chosen)})...")
+            bar.progress(i / len(to_run), text=f"Running {title} ({i + 1}/{len(to_run)})...")
             try:
                 image, seconds = cache.restore(
                     token, observation, name, json.dumps(params[name], sort_keys=True), int(state[SHARED_SEED])
@@ -123,7 +177,7 @@ if st.button(
             status.write(f":material/check: **{title}** — {seconds:.2f} s")
         bar.progress(1.0, text=f"Done in {time.perf_counter() - started:.1f} s")
         status.update(
-            label=f"Ran {len(run.images)} of {len(chosen)} methods in {time.perf_counter() - started:.1f} s",
+            label=f"Ran {len(run.images)} of {len(to_run)} methods in {time.perf_counter() - started:.1f} s",
             state="error" if run.errors else "complete", expanded=bool(run.errors),
         )
     state[RESTORE_RESULTS] = run

@@ -7,12 +7,14 @@ rerun is instant. The survey's reported Tables 3-6 are shown beside our numbers.
 
 from __future__ import annotations
 
+import math
 import time
 
 import streamlit as st
 
 from restoration import PRESETS, REGISTRY, Pipeline, RestorationError, SpecError
 from restoration.benchmark import DEGRADED, category_table, improvement_table, method_table
+from restoration.budget import estimate, time_budget
 from ui import cache, charts, demo, survey, widgets
 from ui.state import (
     BENCH_CATEGORIES,
@@ -24,6 +26,7 @@ from ui.state import (
     BENCH_REQUEST,
     BENCH_RESULTS,
     BENCH_RUN,
+    BENCH_RUN_ANYWAY,
     BENCH_SEED,
     BENCH_SIZE,
     BENCH_SOURCE,
@@ -68,9 +71,11 @@ with images_col:
     if source == "gallery":
         samples = demo.list_samples()
         categories = list(dict.fromkeys(s.category for s in samples))
+        # written only when it must change: a value set through session state is pushed to the browser
         if BENCH_CATEGORIES not in state:
             state[BENCH_CATEGORIES] = [c for c in categories if c != "synthetic"] or categories
-        state[BENCH_CATEGORIES] = [c for c in state[BENCH_CATEGORIES] if c in categories]
+        elif any(c not in categories for c in state[BENCH_CATEGORIES]):
+            state[BENCH_CATEGORIES] = [c for c in state[BENCH_CATEGORIES] if c in categories]
         chosen_categories = st.multiselect("Categories", categories, key=BENCH_CATEGORIES, persist_state=PERSIST)
         most = max(sum(s.category == c for s in samples) for c in categories)
         seed(BENCH_PER_CATEGORY, 1)
@@ -81,8 +86,9 @@ with images_col:
     else:
         upload = st.file_uploader(
             "Zip file: one folder per category", type=["zip"], key=BENCH_ZIP,
-            help=f"At most {widgets.ZIP_MAX_FILES} entries and {widgets.ZIP_MAX_BYTES // 10**6} MB unpacked; "
-            "links, absolute paths and '..' are refused; files that are not images are skipped.",
+            help=f"At most {widgets.ZIP_MAX_FILES} entries, {widgets.ZIP_MAX_BYTES // 10**6} MB unpacked and "
+            f"{widgets.ZIP_MAX_TOTAL_PIXELS // 10**6} megapixels of images in all; links, absolute paths and '..' "
+            "are refused; files that are not images are skipped.",
         )
         if upload is not None:
             try:
@@ -154,7 +160,8 @@ with methods_col:
             for task in dict.fromkeys(tasks.values()):
                 wanted += [m for m in widgets.default_methods(widgets.methods_for(task)) if m not in wanted]
         state[BENCH_METHODS] = wanted
-    state[BENCH_METHODS] = [m for m in state[BENCH_METHODS] if m in options]
+    elif any(m not in options for m in state[BENCH_METHODS]):
+        state[BENCH_METHODS] = [m for m in state[BENCH_METHODS] if m in options]
     methods = st.multiselect("Methods", options, format_func=widgets.method_label, key=BENCH_METHODS,
                              persist_state=PERSIST, help="Methods for any of the chosen degradations' tasks.")
     seed(BENCH_WORKERS, 1)
@@ -162,10 +169,35 @@ with methods_col:
         "Worker processes", 1, 8, step=1, key=BENCH_WORKERS, persist_state=PERSIST,
         help="Images run in parallel in this many processes (1 = in the app's own process, least memory).",
     ))
+
+    # ---- time budget: a method that would take longer than the budget on the largest image is held back
+    try:
+        limit = time_budget()
+    except RestorationError as exc:  # a malformed RESTORATION_TIME_BUDGET: say so, and hold nothing back
+        st.warning(str(exc), icon=":material/warning:")
+        limit = math.inf
+    largest = max((i.pixels.shape for i in images if i.pixels is not None), key=lambda s: s[0] * s[1], default=None)
+    slow = [] if largest is None else [
+        e for e in (estimate(REGISTRY[m], largest, budget=limit) for m in methods) if e.over
+    ]
+    if slow:
+        seed(BENCH_RUN_ANYWAY, False)
+        if not st.checkbox("Run slow methods anyway", key=BENCH_RUN_ANYWAY, persist_state=PERSIST,
+                           help="Run the methods over the time budget too; the page waits until they finish."):
+            advice = ("Choose a smaller working size or fewer images above, or tick *Run slow methods anyway*.")
+            for held in slow:
+                st.warning(held.message(advice, image="the largest"), icon=":material/hourglass_top:")
+            methods = [m for m in methods if m not in {e.method for e in slow}]
     rows = sum(
         len(images) * (1 + sum(task in REGISTRY[m].tasks for m in methods)) for task in tasks.values()
     )
-    st.caption(f"{rows} measurements ({len(images)} images × {len(degradations)} degradations × methods that fit).")
+    seconds = sum(
+        estimate(REGISTRY[m], image.pixels.shape, budget=math.inf).seconds
+        for image in images if image.pixels is not None for task in tasks.values()
+        for m in methods if task in REGISTRY[m].tasks and REGISTRY[m].cost is not None
+    )
+    st.caption(f"{rows} measurements ({len(images)} images × {len(degradations)} degradations × methods that fit); "
+               f"about {seconds:.0f} s on a 2-core laptop (cached measurements are instant).")
 
 ready = bool(images and degradations and methods)
 if st.button("Run benchmark", key=BENCH_RUN, type="primary", icon=":material/play_arrow:", disabled=not ready):

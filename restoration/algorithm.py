@@ -16,7 +16,7 @@ import numpy as np
 from .degradations import TASKS, Observation
 from .params import ParamSpec, resolve_params
 
-__all__ = ["ALL_TASKS", "FAMILIES", "AlgorithmSpec"]
+__all__ = ["ALL_TASKS", "FAMILIES", "AlgorithmSpec", "RunCost"]
 
 #: Shorthand for a method that applies to every task.
 ALL_TASKS = frozenset(TASKS)
@@ -35,6 +35,36 @@ FAMILIES: dict[str, str] = {
     "deep": "Deep CNNs",
     "pnp": "Plug-and-play (learned prior in a variational solver)",
 }
+
+
+@dataclass(frozen=True)
+class RunCost:
+    """Measured run time of a method, in seconds per megapixel of its output.
+
+    Taken on the project's reference machine (a 2-core x86_64 laptop-class CPU, shared
+    with other jobs, so the figures lean high) by ``scripts/bench_costs.py``: the method's
+    slowest task, tuned defaults, after a warm-up. :mod:`restoration.budget` multiplies
+    them by the size of an image to decide whether a run fits the time budget.
+
+    Attributes
+    ----------
+    gray : float
+        Seconds per megapixel on a gray image.
+    colour : float
+        Seconds per megapixel on an RGB image.
+    """
+
+    gray: float
+    colour: float
+
+    def __post_init__(self) -> None:
+        if not (self.gray >= 0 and self.colour >= 0):
+            raise ValueError(f"run costs must be >= 0, got {self.gray!r} / {self.colour!r}")
+
+    def seconds(self, shape: tuple[int, ...]) -> float:
+        """Estimated seconds for an output of ``shape`` (HxW gray or HxWxC colour)."""
+        megapixels = shape[0] * shape[1] / 1e6
+        return megapixels * (self.colour if len(shape) == 3 and shape[2] > 1 else self.gray)
 
 
 @dataclass(frozen=True)
@@ -68,6 +98,9 @@ class AlgorithmSpec:
     auto_params : str or None
         ``"module:function"`` returning parameter defaults tuned for an observation
         (e.g. a smoothing strength that follows the noise level); user values win.
+    cost : RunCost or None
+        Measured run time per megapixel (the time budget of the app's pages uses it);
+        None when not measured yet.
     """
 
     name: str
@@ -82,6 +115,7 @@ class AlgorithmSpec:
     seeded: bool = False
     uses_torch: bool = False
     auto_params: str | None = None
+    cost: RunCost | None = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:

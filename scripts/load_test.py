@@ -44,15 +44,11 @@ import os
 import platform
 import re
 import shlex
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -64,56 +60,24 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+import driver  # noqa: E402  (tests/e2e/driver.py: the server, selectors and page helpers of the browser tests)
+
 from restoration import PRESETS, degrade, get_algorithm, psnr, run_algorithm  # noqa: E402
 from ui import demo  # noqa: E402  (free of streamlit)
 
 DEFAULT_OUT = ROOT / "docs" / "benchmarks" / "load_test.md"
 ARTIFACTS = ROOT / "artifacts" / "load_test"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = (  # as in tests/e2e/conftest.py
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-)
-VIEWPORT = {"width": 1280, "height": 900}
 PRESET = "noise25"  # the Gaussian-noise preset (also the app's default)
 METHODS = ("median", "wavelet")
 WORK_PIXELS = 512 * 512  # the Degrade page's default working size (ui.widgets.DEFAULT_WORK_PIXELS)
 STARTUP_TIMEOUT = 180.0  # seconds for the server to answer its health check on a busy machine
-SHUTDOWN_TIMEOUT = 10.0
-PORT_ATTEMPTS = 3
 SAMPLE_EVERY = 0.2  # seconds between two memory samples
 PSNR_TOLERANCE = 0.011  # the table shows 2 decimals
 MIB = 1024 * 1024
 #: Expected PSNRs (method -> dB) by (session, run).
 Expected = dict[tuple[int, int], dict[str, float]]
-
-# True once Streamlit is connected and no script run is in progress (as in tests/e2e).
-_APP_IDLE = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return !!app && app.dataset.testConnectionState === "CONNECTED"
-        && app.dataset.testScriptState === "notRunning";
-}"""
-_IMAGES_LOADED = """(minimum) => {
-    const imgs = Array.from(document.querySelectorAll('[data-testid="stImage"] img'));
-    return imgs.length >= minimum && imgs.every((img) => img.complete && img.naturalWidth > 0);
-}"""
-# The accessible table that Streamlit's data grid keeps next to its canvas: header names and cell texts.
-_READ_TABLE = """(el) => {
-    const heads = Array.from(el.querySelectorAll('[role="columnheader"]')).map((th) => th.textContent.trim());
-    const rows = Array.from(el.querySelectorAll('tr'))
-        .map((tr) => Array.from(tr.querySelectorAll('td[role="gridcell"]')).map((td) => td.textContent.trim()))
-        .filter((row) => row.length > 0);
-    return {heads, rows};
-}"""
-# Opening a page by its URL makes Streamlit's client probe "<page>/_stcore/..." first: two harmless 404s.
-_BASE_PATH_PROBE = re.compile(r"404 \(Not Found\) \(http://127\.0\.0\.1:\d+/\w+/_stcore/(health|host-config):")
 
 
 # --------------------------------------------------------------------------- what each session does
@@ -222,85 +186,6 @@ def _matches(shown: dict[str, float], expected: dict[str, float]) -> bool:
 
 
 # --------------------------------------------------------------------------- the server and its memory
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy for localhost
-    try:
-        with opener.open(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200 and response.read().strip() == b"ok"
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate the server's process group (SIGTERM, then SIGKILL)."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=SHUTDOWN_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=SHUTDOWN_TIMEOUT)
-    except ProcessLookupError:
-        pass
-
-
-def _tail(path: Path, chars: int = 3000) -> str:
-    return path.read_text(errors="replace")[-chars:] if path.exists() else "(no log)"
-
-
-class Server:
-    """``streamlit run app.py`` on a free port, started on enter and always stopped on exit."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.url = ""
-        self.log_path = log_dir / "streamlit.log"
-
-    def __enter__(self) -> Server:
-        problems = []
-        for _ in range(PORT_ATTEMPTS):
-            port = _free_port()
-            self.url = f"http://127.0.0.1:{port}"
-            self.log_path = self.log_dir / f"streamlit-{port}.log"
-            command = [
-                sys.executable, "-m", "streamlit", "run", "app.py",
-                "--server.port", str(port),
-                "--server.address", "127.0.0.1",
-                "--server.headless", "true",
-                "--server.enableXsrfProtection", "true",
-                "--browser.gatherUsageStats", "false",
-                "--server.fileWatcherType", "none",
-                "--server.runOnSave", "false",
-            ]
-            with self.log_path.open("wb") as log:
-                self.proc = subprocess.Popen(
-                    command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log,
-                    stderr=subprocess.STDOUT, start_new_session=True,
-                )
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            while time.monotonic() < deadline and self.proc.poll() is None:
-                if _healthy(self.url):
-                    return self
-                time.sleep(0.25)
-            _stop(self.proc)
-            problems.append(f"port {port}: exit code {self.proc.returncode}\n{_tail(self.log_path)}")
-            if "address already in use" not in _tail(self.log_path).lower():
-                break
-        raise RuntimeError(f"streamlit did not answer within {STARTUP_TIMEOUT:.0f} s.\n" + "\n\n".join(problems))
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is not None:
-            _stop(self.proc)
-
-
 def _proc_status(pid: int) -> dict[str, int]:
     """VmRSS and VmHWM (bytes) of a process from /proc; empty once it is gone."""
     out = {}
@@ -455,42 +340,21 @@ class Session:
         self.js_errors: list[str] = []
 
     def on_console(self, message: Any) -> None:
-        if message.type == "error" and not _BASE_PATH_PROBE.search(f"{message.text} ({message.location.get('url')}:"):
+        if message.type == "error" and not driver.BASE_PATH_PROBE.search(
+            f"{message.text} ({message.location.get('url')}:"
+        ):
             self.js_errors.append(f"console: {message.text[:300]}")
 
     async def wait_idle(self, page: Any) -> None:
-        await page.wait_for_timeout(250)  # a widget change starts its rerun a moment later
-        await page.wait_for_function(_APP_IDLE, timeout=self.timeout_ms)
+        await driver.wait_idle_async(page, self.timeout_ms)
 
     async def pick(self, page: Any, combobox: Any, typed: str, option: str) -> None:
-        """Type into a select box / multiselect and choose an option (retried when a rerun redraws it)."""
-        from playwright.async_api import Error as PlaywrightError
-        from playwright.async_api import expect
-
-        box = page.get_by_role("combobox", name=combobox, exact=isinstance(combobox, str))
-        choice = page.get_by_role("option", name=option, exact=True)
-        for attempt in range(3):
-            await box.click()
-            await box.fill(typed)
-            try:
-                await expect(choice).to_be_visible(timeout=min(30_000, self.timeout_ms))
-                await choice.click()
-                break
-            except (AssertionError, PlaywrightError):
-                await page.keyboard.press("Escape")
-                await self.wait_idle(page)
-                if attempt == 2:
-                    raise
-        await page.keyboard.press("Escape")
-        await self.wait_idle(page)
+        """Choose a select-box option (see ``driver.pick``: filtered, clicked, checked, retried)."""
+        await driver.pick_async(page, combobox, typed, option, timeout_ms=self.timeout_ms)
 
     async def alerts(self, page: Any) -> list[str]:
         """Texts of Streamlit exception boxes and error alerts on the page."""
-        found = []
-        for test_id in ("stException", "stAlertContentError"):
-            for text in await page.get_by_test_id(test_id).all_inner_texts():
-                found.append(f"{test_id}: {' '.join(text.split())[:300]}")
-        return found
+        return await driver.alerts_async(page)
 
     async def degrade_step(self, page: Any, fresh: bool, seed: int, degraded_psnr: float | None = None) -> None:
         from playwright.async_api import expect
@@ -531,7 +395,7 @@ class Session:
         if degraded_psnr is not None:
             metric = page.get_by_test_id("stMetricValue").first
             await expect(metric).to_have_text(f"{degraded_psnr:.2f} dB", timeout=self.timeout_ms)
-        await page.wait_for_function(_IMAGES_LOADED, arg=2, timeout=self.timeout_ms)
+        await page.wait_for_function(driver.IMAGES_LOADED, arg=2, timeout=self.timeout_ms)
 
     async def restore_step(self, page: Any, result: RunResult, seed: int) -> None:
         from playwright.async_api import expect
@@ -539,14 +403,9 @@ class Session:
         await page.get_by_role("link", name="Next: restore it").click()
         await expect(page.get_by_role("heading", name="Restore", exact=True)).to_be_visible(timeout=self.timeout_ms)
         await self.wait_idle(page)
-        labels = [f"{get_algorithm(m).title} · {get_algorithm(m).family_title}" for m in METHODS]
-        methods = page.get_by_test_id("stMultiSelect")
-        tags = [" ".join(t.split()) for t in await methods.locator('[data-baseweb="tag"]').all_inner_texts()]
-        if sorted(tags) != sorted(labels):
-            await methods.get_by_role("button", name=re.compile("clear", re.IGNORECASE)).last.click()
-            await self.wait_idle(page)
-            for name, label in zip(METHODS, labels, strict=True):
-                await self.pick(page, re.compile("Methods for denoise"), get_algorithm(name).title.split()[0], label)
+        # exactly these methods, whatever the page chose by default (checked chip by chip, retried)
+        wanted = [(get_algorithm(m).title.split()[0], driver.method_label(m)) for m in METHODS]
+        await driver.choose_async(page, re.compile("Methods for denoise"), wanted, timeout_ms=self.timeout_ms)
         run = page.get_by_role("button", name=f"Run {len(METHODS)} methods")
         await expect(run).to_be_enabled(timeout=self.timeout_ms)
         started = time.perf_counter()
@@ -566,7 +425,7 @@ class Session:
         body = await page.get_by_test_id("stMain").inner_text()
         result.mentions = [other for other in self.others if other in body]
         # ---- the metric table
-        data = await table.evaluate(_READ_TABLE)
+        data = await table.evaluate(driver.READ_TABLE)
         heads = data["heads"]
         method_col = heads.index("method") if "method" in heads else 0
         psnr_col = heads.index("PSNR (dB)") if "PSNR (dB)" in heads else 1
@@ -580,7 +439,7 @@ class Session:
 
     async def drive(self, browser: Any, runs: int, expected: Expected) -> list[RunResult]:
         """All runs of this session in a fresh browser context."""
-        context = await browser.new_context(viewport=VIEWPORT, service_workers="block")
+        context = await browser.new_context(viewport=driver.VIEWPORT, service_workers="block")
         page = await context.new_page()
         page.set_default_timeout(self.timeout_ms)
         page.on("console", self.on_console)
@@ -712,7 +571,7 @@ def to_markdown(report: Report, versions: str = "") -> str:
         f"{load(report.load_start)} at the start, {load(report.load_end)} at the end.  ",
         f"{versions}; one headless Chromium, one browser context (own cookies, own Streamlit session) per session.  ",
         f"Each run: a distinct image per session on the Degrade page, preset `{PRESETS[PRESET].spec}`, seed = run "
-        f"number; then the Restore page runs `{'`, `'.join(METHODS)}` with their default parameters and waits for "
+        f"number + 1; then the Restore page runs `{'`, `'.join(METHODS)}` with their default parameters and waits for "
         f"the metric table. Per-run timeout {report.timeout_s:.0f} s.",
         "",
         "| figure | value |",
@@ -759,7 +618,7 @@ async def _drive_all(
     others = [job.name for job in jobs]
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
-            executable_path=str(chromium), args=list(CHROMIUM_ARGS), headless=True
+            executable_path=str(chromium), args=list(driver.CHROMIUM_ARGS), headless=True
         )
         try:
             sessions = [Session(job, base_url, timeout_s, others) for job in jobs]
@@ -777,7 +636,7 @@ async def _drive_all(
 
 def run_load_test(
     sessions: int = 8, runs: int = 2, *, timeout_s: float = 180.0, source: str = "gallery", first_image: int = 0,
-    chromium: Path = CHROMIUM, command: str = "", log: Callable[[str], object] = print,
+    chromium: Path = driver.CHROMIUM, command: str = "", log: Callable[[str], object] = print,
 ) -> Report:
     """Start the app, drive ``sessions`` concurrent browser sessions ``runs`` times each, and measure.
 
@@ -817,9 +676,9 @@ def run_load_test(
     )
     with tempfile.TemporaryDirectory(prefix="load-test-") as tmp:
         log("starting streamlit ...")
-        server = Server(Path(tmp))
+        server = driver.AppServer(Path(tmp), startup_timeout=STARTUP_TIMEOUT)
         try:
-            server.__enter__()
+            server.start()
         except RuntimeError as exc:
             report.errors.append(str(exc))
             return report
@@ -843,9 +702,9 @@ def run_load_test(
                 sampler.first, sampler.peak, sampler.last, sampler.hwm
             )
         finally:
-            server.__exit__()
+            server.stop()
         if report.all_errors:
-            log(f"server log (tail):\n{_tail(server.log_path)}")
+            log(f"server log (tail):\n{driver.tail(server.log_path, 3000)}")
     report.load_end = os.getloadavg()
     return report
 
@@ -861,7 +720,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="gallery index of session 0's image (default 0; sessions take the next ones)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"markdown report (default {DEFAULT_OUT})")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
-    parser.add_argument("--chromium", type=Path, default=CHROMIUM, help=f"Chromium executable (default {CHROMIUM})")
+    parser.add_argument("--chromium", type=Path, default=driver.CHROMIUM,
+                        help=f"Chromium executable (default {driver.CHROMIUM})")
     args = parser.parse_args(argv)
     if args.sessions < 1 or args.runs < 1:
         parser.error("--sessions and --runs must be at least 1")

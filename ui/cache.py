@@ -59,7 +59,7 @@ def sample_catalog() -> list[tuple[str, str]]:
     return [(s.key, s.title) for s in demo.list_samples()]
 
 
-@st.cache_data(max_entries=16, show_spinner="Loading the sample image...")
+@st.cache_data(max_entries=16, max_size="256MB", show_spinner="Loading the sample image...")
 def load_sample(key: str, max_pixels: int | None = demo.DEMO_MAX_PIXELS) -> np.ndarray:
     """Load a sample image (see :func:`ui.demo.load_sample`), keeping the 16 most recent.
 

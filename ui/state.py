@@ -15,6 +15,7 @@ would reset its widgets: the pages' widgets are created with ``persist_state=PER
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,6 +31,7 @@ __all__ = [
     "BENCH_REQUEST",
     "BENCH_RESULTS",
     "BENCH_RUN",
+    "BENCH_RUN_ANYWAY",
     "BENCH_SEED",
     "BENCH_SIZE",
     "BENCH_SOURCE",
@@ -73,11 +75,12 @@ __all__ = [
     "RESTORE_LEFT",
     "RESTORE_METHODS",
     "RESTORE_METHODS_TASK",
+    "RESTORE_PARAM_GENERATION",
     "RESTORE_PARAM_PREFIX",
-    "RESTORE_PARAM_TOKEN",
     "RESTORE_RESULTS",
     "RESTORE_RIGHT",
     "RESTORE_RUN",
+    "RESTORE_RUN_ANYWAY",
     "RESTORE_TABLE",
     "RESTORE_ZOOM_SIZE",
     "RESTORE_ZOOM_X",
@@ -183,8 +186,11 @@ DEGRADE_UPLOADED = "degrade.uploaded"
 RESTORE_METHODS = "restore.methods"
 #: The "Run" button.
 RESTORE_RUN = "restore.run"
-#: Prefix of the parameter widgets: ``"restore.param.<method>.<param>"``.
+#: Prefix of the parameter widgets: ``"restore.param.<method>.<generation>.<param>=<automatic value>"``
+#: (see ``ui.widgets.auto_param_widgets``).
 RESTORE_PARAM_PREFIX = "restore.param."
+#: Check box: run the methods over the time budget too.
+RESTORE_RUN_ANYWAY = "restore.run_anyway"
 #: Select boxes of the two images in the comparison slider.
 RESTORE_LEFT = "restore.left"
 RESTORE_RIGHT = "restore.right"
@@ -200,8 +206,8 @@ RESTORE_ERROR_MAX = "restore.error_max"
 RESTORE_RESULTS = "restore.results"
 #: Metric table of the last run (pandas DataFrame) or None.
 RESTORE_TABLE = "restore.table"
-#: Token of the observation the parameter widgets were set up for.
-RESTORE_PARAM_TOKEN = "restore.param_token"
+#: Generation of each method's parameter widgets (``{method: int}``): "Automatic values" starts a new one.
+RESTORE_PARAM_GENERATION = "restore.param_generation"
 #: Task the method selection was made for.
 RESTORE_METHODS_TASK = "restore.methods_task"
 
@@ -228,6 +234,8 @@ BENCH_SEED = "bench.seed"
 BENCH_WORKERS = "bench.workers"
 #: The "Run benchmark" button.
 BENCH_RUN = "bench.run"
+#: Check box: run the methods over the time budget too.
+BENCH_RUN_ANYWAY = "bench.run_anyway"
 #: Radio of the metric shown in tables and charts ("psnr" or "ssim").
 BENCH_METRIC = "bench.metric"
 #: Select box of the degradation shown in the tables and charts.
@@ -259,7 +267,7 @@ DEFAULTS: dict[str, Any] = {
     DEGRADE_UPLOADED: None,
     RESTORE_RESULTS: None,
     RESTORE_TABLE: None,
-    RESTORE_PARAM_TOKEN: "",
+    RESTORE_PARAM_GENERATION: {},
     RESTORE_METHODS_TASK: "",
     BENCH_RESULTS: None,
     BENCH_REQUEST: None,
@@ -278,7 +286,7 @@ def init_state() -> None:
     state = st.session_state
     for key, value in DEFAULTS.items():
         if key not in state:
-            state[key] = value
+            state[key] = copy.copy(value)  # a session must never share a mutable default with another
 
 
 def seed(key: str, value: Any) -> None:

@@ -47,7 +47,7 @@ from restoration import (
 )
 from restoration.benchmark import BenchmarkImage, collect_images
 from restoration.degradations import Step
-from restoration.images import DEFAULT_MAX_PIXELS, downscale_to_max_pixels, load_image
+from restoration.images import DEFAULT_MAX_PIXELS, downscale_to_max_pixels, load_image, read_image_size
 from restoration.params import ParamSpec
 from ui.state import (
     DEGRADE_ADD,
@@ -73,7 +73,9 @@ __all__ = [
     "ZIP_MAX_BYTES",
     "ZIP_MAX_FILES",
     "ZIP_MAX_IMAGES",
+    "ZIP_MAX_TOTAL_PIXELS",
     "ZipImages",
+    "auto_param_widgets",
     "crop_percent",
     "decode_upload",
     "default_methods",
@@ -83,6 +85,7 @@ __all__ = [
     "methods_for",
     "nav_link",
     "observation_from_degraded",
+    "param_key",
     "param_widget",
     "param_widgets",
     "pipeline_editor",
@@ -114,6 +117,10 @@ WORK_SIZES: dict[int, str] = {
 ZIP_MAX_FILES = 2000
 ZIP_MAX_BYTES = 300 * 1024 * 1024
 ZIP_MAX_IMAGES = 300
+#: Most pixels, summed over the images of one zip (read from their headers before any is decoded): each image is
+#: decoded at full size before it is shrunk, so this bounds the decoding time (tens of seconds on a 2-core laptop)
+#: and, at the "Full size" working size, the memory the images keep (12 bytes a pixel: 1.2 GB).
+ZIP_MAX_TOTAL_PIXELS = 100_000_000
 
 # Preferred methods when choosing defaults: strongest first; at most one per family is taken.
 _PREFERRED: tuple[str, ...] = (
@@ -147,6 +154,7 @@ def param_widget(
     container: Any = None,
     on_change: Any = None,
     disabled: bool = False,
+    explicit: bool = False,
 ) -> Any:
     """Draw the widget of one parameter and return its value.
 
@@ -169,6 +177,13 @@ def param_widget(
         Callback run when the user changes the value.
     disabled : bool
         Draw the widget greyed out.
+    explicit : bool
+        Give ``default`` to the widget itself (``value=`` / ``index=``) instead of seeding it
+        into session state. The widget's own default is then ``default``, so a browser that
+        mounts it without the server's value still shows (and sends back) ``default`` rather
+        than Streamlit's fallback (a slider's minimum, a select box's first option). Use it
+        with keys that change when ``default`` does (see :func:`auto_param_widgets`); the
+        session-state value is never written, so no "default value and Session State" warning.
 
     Returns
     -------
@@ -180,14 +195,17 @@ def param_widget(
     state = st.session_state
     if key in state and not _valid(spec, state[key]):
         del state[key]
-    seed(key, default)
     common: dict[str, Any] = {
         "key": key, "help": spec.help or None, "on_change": on_change, "disabled": disabled, "persist_state": PERSIST,
     }
+    if not explicit:
+        seed(key, default)
     if spec.kind == "bool":
-        return box.checkbox(spec.title, **common)
+        return box.checkbox(spec.title, **({"value": default} if explicit else {}), **common)
     if spec.kind == "choice":
-        return box.selectbox(spec.title, list(spec.choices), format_func=str, **common)
+        choices = list(spec.choices)
+        first = {"index": choices.index(default)} if explicit else {}
+        return box.selectbox(spec.title, choices, format_func=str, **first, **common)
     is_int = spec.kind == "int"
     step: float = spec.step if spec.step else (1 if is_int else 0.01)
     if is_int:
@@ -199,9 +217,11 @@ def param_widget(
         cast = float
     low = None if spec.low is None else cast(spec.low)
     high = None if spec.high is None else cast(spec.high)
+    value = {"value": cast(default)} if explicit else {}
     if low is not None and high is not None and (high - low) / step <= SLIDER_MAX_STEPS:
-        return box.slider(spec.title, min_value=low, max_value=high, step=cast(step), format=fmt, **common)
-    return box.number_input(spec.title, min_value=low, max_value=high, step=cast(step), format=fmt, **common)
+        return box.slider(spec.title, min_value=low, max_value=high, step=cast(step), format=fmt, **value, **common)
+    return box.number_input(spec.title, min_value=low, max_value=high, step=cast(step), format=fmt, **value,
+                            **common)
 
 
 def param_widgets(
@@ -247,6 +267,89 @@ def param_widgets(
             container=cols[i % len(cols)], on_change=on_change,
         )
     return values
+
+
+def param_key(prefix: str, name: str, default: Any) -> str:
+    """Widget key of an automatically tuned parameter: its name and the default it starts from.
+
+    Parameters
+    ----------
+    prefix : str
+        Key prefix, e.g. ``"restore.param.wavelet.0."``.
+    name : str
+        Parameter name.
+    default : Any
+        The automatic value the widget starts from.
+
+    Returns
+    -------
+    str
+        ``f"{prefix}{name}={default!r}"``, e.g. ``"restore.param.wavelet.0.sigma=25.0"``.
+    """
+    return f"{prefix}{name}={default!r}"
+
+
+def auto_param_widgets(
+    params: Sequence[ParamSpec],
+    key_prefix: str,
+    defaults: Mapping[str, Any],
+    *,
+    forget_prefix: str | None = None,
+    container: Any = None,
+    columns: int = 3,
+) -> dict[str, Any]:
+    """Widgets of parameters whose defaults are tuned to the data (they follow it until the user edits them).
+
+    Each widget's key holds the default it starts from (:func:`param_key`) and the widget
+    is given that default itself (``explicit=True`` in :func:`param_widget`). So:
+
+    * a parameter the user did not touch follows the data: when its automatic value
+      changes (another noise level, scale, blur), the key changes and a new widget starts
+      from the new value;
+    * a value the user changed is kept (across reruns, page visits, new seeds or images)
+      for as long as the automatic value it replaced stays the same;
+    * the browser can never fall back to Streamlit's own default (a slider's minimum),
+      and no value is pushed through session state, which a rerun racing with the
+      browser could undo.
+
+    Values kept under keys that are no longer drawn (older defaults) are forgotten, so
+    session state stays bounded.
+
+    Parameters
+    ----------
+    params : sequence of ParamSpec
+        The parameters (an algorithm's ``spec.params``).
+    key_prefix : str
+        Prefix of the widget keys (see :func:`param_key`).
+    defaults : mapping
+        Automatic values by name (missing names take ``param.default``).
+    forget_prefix : str, optional
+        Keys starting with this that are not drawn now are deleted (default ``key_prefix``);
+        give a shorter prefix when ``key_prefix`` carries a generation counter.
+    container : DeltaGenerator, optional
+        Where to draw (default: the main area).
+    columns : int
+        Number of columns.
+
+    Returns
+    -------
+    dict
+        Values by parameter name (empty for an empty list).
+    """
+    if not params:
+        return {}
+    box = container if container is not None else st
+    firsts = {p.name: p.coerce(defaults.get(p.name, p.default)) for p in params}
+    keys = {p.name: param_key(key_prefix, p.name, firsts[p.name]) for p in params}
+    scope = forget_prefix if forget_prefix is not None else key_prefix
+    current = set(keys.values())
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(scope) and k not in current]:
+        del st.session_state[key]
+    cols = box.columns(min(columns, len(params))) if columns > 1 else [box]
+    return {
+        p.name: param_widget(p, keys[p.name], firsts[p.name], container=cols[i % len(cols)], explicit=True)
+        for i, p in enumerate(params)
+    }
 
 
 def reset_widgets(prefix: str) -> None:
@@ -491,8 +594,8 @@ def pipeline_editor(initial: str = "") -> str:
     else:
         st.caption(f"Edited from the preset *{preset.label}*.")
 
-    if state.get(DEGRADE_SPEC_ERROR) is None:
-        state[DEGRADE_SPEC_TEXT] = text
+    if state.get(DEGRADE_SPEC_ERROR) is None and state.get(DEGRADE_SPEC_TEXT) != text:
+        state[DEGRADE_SPEC_TEXT] = text  # only when it changes: a write is pushed to the browser, over any typing
     st.text_input(
         "Pipeline text", key=DEGRADE_SPEC_TEXT, on_change=_on_text, persist_state=PERSIST,
         help="Steps separated by '|', e.g. motion_blur(length=9, angle=30) | gaussian_noise(sigma=10). "
@@ -723,8 +826,11 @@ def images_from_zip(data: bytes, max_pixels: int | None) -> ZipImages:
     """Benchmark images from a zip file with one folder per category.
 
     The archive is unpacked with :func:`safe_extract_zip` into a temporary folder
-    that is deleted before this function returns; the images are decoded, shrunk to
-    ``max_pixels`` and kept in memory. A single top folder that holds the category
+    that is deleted before this function returns (also on an error); the images are
+    decoded, shrunk to ``max_pixels`` and kept in memory. Before anything is decoded,
+    the pixel counts in the image headers are summed: an archive over
+    :data:`ZIP_MAX_TOTAL_PIXELS` is refused (images over the per-image limit, which
+    are skipped anyway, do not count). A single top folder that holds the category
     folders is looked into. Files directly at the top get the category ``"all"``.
 
     Parameters
@@ -742,7 +848,8 @@ def images_from_zip(data: bytes, max_pixels: int | None) -> ZipImages:
     Raises
     ------
     RestorationError
-        For an unsafe or unreadable archive, or one without a single readable image.
+        For an unsafe or unreadable archive, one whose images hold more than
+        :data:`ZIP_MAX_TOTAL_PIXELS` in all, or one without a single readable image.
     """
     images: list[BenchmarkImage] = []
     skipped: list[str] = []
@@ -762,6 +869,20 @@ def images_from_zip(data: bytes, max_pixels: int | None) -> ZipImages:
         if len(found) > ZIP_MAX_IMAGES:
             skipped.append(f"{len(found) - ZIP_MAX_IMAGES} images over the limit of {ZIP_MAX_IMAGES} were left out")
             found = found[:ZIP_MAX_IMAGES]
+        total = 0
+        for item in found:
+            assert item.path is not None
+            try:
+                width, height = read_image_size(item.path)
+            except RestorationError:
+                continue  # reported when it fails to decode below
+            if width * height <= DEFAULT_MAX_PIXELS:
+                total += width * height
+        if total > ZIP_MAX_TOTAL_PIXELS:
+            raise RestorationError(
+                f"the images in the zip archive hold {total / 1e6:,.1f} megapixels in all, over the limit of "
+                f"{ZIP_MAX_TOTAL_PIXELS / 1e6:,.0f} megapixels per archive; upload fewer or smaller images"
+            )
         for item in found:
             assert item.path is not None
             try:

@@ -1,6 +1,6 @@
 """Registry entries: the traditional chain for the combined degradation."""
 
-from ..algorithm import AlgorithmSpec
+from ..algorithm import AlgorithmSpec, RunCost
 from ..params import ParamSpec
 
 SPECS: tuple[AlgorithmSpec, ...] = (
@@ -10,6 +10,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="deconvolution",
         tasks=frozenset({"combined"}),
         entry="restoration.classic.chain:run_classic_chain",
+        cost=RunCost(gray=5.1, colour=12.0),
         params=(
             ParamSpec("denoiser", "choice", "bm3d", choices=("bm3d", "wavelet", "none"),
                       help="First step on the small noisy image: BM3D (best, a few seconds), wavelet shrinkage "

@@ -1,6 +1,6 @@
 """Registry entries: non-blind deconvolution."""
 
-from ..algorithm import AlgorithmSpec
+from ..algorithm import AlgorithmSpec, RunCost
 from ..params import ParamSpec
 
 _DECONV = "restoration.classic.deconvolution"
@@ -12,6 +12,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="deconvolution",
         tasks=frozenset({"deblur"}),
         entry=f"{_DECONV}:run_wiener_deconv",
+        cost=RunCost(gray=0.029, colour=0.079),
         params=(
             ParamSpec("sigma", "float", 2.55, 0.0, 255.0, 0.5,
                       help="Noise standard deviation on the 0-255 scale (0 = estimate it); larger is smoother."),
@@ -38,6 +39,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="deconvolution",
         tasks=frozenset({"deblur"}),
         entry=f"{_DECONV}:run_richardson_lucy",
+        cost=RunCost(gray=0.4, colour=1.2),
         params=(
             ParamSpec("iterations", "int", 29, 1, 500, 1,
                       help="Number of iterations: more is sharper but amplifies the noise."),

@@ -1,6 +1,6 @@
 """Registry entries: traditional local filters."""
 
-from ..algorithm import AlgorithmSpec
+from ..algorithm import AlgorithmSpec, RunCost
 from ..params import ParamSpec
 
 _DENOISE = frozenset({"denoise"})
@@ -13,6 +13,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_mean",
+        cost=RunCost(gray=0.0056, colour=0.017),
         params=(
             ParamSpec("size", "int", 3, 1, 15, 1,
                       help="Width of the square averaging window; larger removes more noise and blurs more."),
@@ -31,6 +32,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_gaussian",
+        cost=RunCost(gray=0.0067, colour=0.02),
         params=(
             ParamSpec("sigma_spatial", "float", 0.85, 0.1, 10.0, 0.05,
                       help="Width (standard deviation) of the Gaussian bell in pixels; larger is smoother."),
@@ -50,6 +52,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_median",
+        cost=RunCost(gray=0.11, colour=0.34),
         params=(
             ParamSpec("size", "int", 3, 1, 15, 1,
                       help="Width of the square window; larger removes more noise and more detail."),
@@ -74,6 +77,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_bilateral",
+        cost=RunCost(gray=0.058, colour=0.13),
         params=(
             ParamSpec("sigma_spatial", "float", 1.4, 0.3, 10.0, 0.1,
                       help="Spatial width in pixels: how far away neighbours may still be averaged."),
@@ -95,6 +99,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_wiener_filter",
+        cost=RunCost(gray=0.018, colour=0.06),
         params=(
             ParamSpec("size", "int", 5, 3, 15, 2,
                       help="Window for the local mean and variance; larger gives smoother flat areas."),

@@ -1,6 +1,6 @@
 """Registry entries: inpainting by interpolation (biharmonic)."""
 
-from ..algorithm import AlgorithmSpec
+from ..algorithm import AlgorithmSpec, RunCost
 from ..params import ParamSpec
 
 SPECS: tuple[AlgorithmSpec, ...] = (
@@ -10,6 +10,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="inpainting",
         tasks=frozenset({"inpaint"}),
         entry="restoration.classic.inpainting:run_biharmonic",
+        cost=RunCost(gray=0.35, colour=1.1),
         params=(
             ParamSpec("solver", "choice", "multigrid", choices=("multigrid", "direct"),
                       help="Coarse-to-fine conjugate gradients (fast) or scikit-image's exact sparse solve (slow "

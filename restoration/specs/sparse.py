@@ -1,6 +1,6 @@
 """Registry entries: sparse representation over a learned dictionary (K-SVD)."""
 
-from ..algorithm import AlgorithmSpec
+from ..algorithm import AlgorithmSpec, RunCost
 from ..params import ParamSpec
 
 SPECS: tuple[AlgorithmSpec, ...] = (
@@ -10,6 +10,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="sparse",
         tasks=frozenset({"denoise", "inpaint"}),
         entry="restoration.classic.sparse:run_sparse",
+        cost=RunCost(gray=23.0, colour=37.0),
         params=(
             ParamSpec("sigma", "float", 25.0, 0.0, 255.0, 1.0,
                       help="Noise level on the 0-255 scale (0 = known value or estimate); sets when coding stops: "

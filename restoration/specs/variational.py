@@ -1,6 +1,6 @@
 """Registry entries: variational (total-variation) models, all solved by one primal-dual solver."""
 
-from ..algorithm import AlgorithmSpec
+from ..algorithm import AlgorithmSpec, RunCost
 from ..params import ParamSpec
 
 _VAR = "restoration.classic.variational"
@@ -28,6 +28,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="variational",
         tasks=frozenset({"denoise"}),
         entry=f"{_VAR}:run_tv",
+        cost=RunCost(gray=0.18, colour=0.39),
         params=(_lam(0.075), _iterations(300)),
         reference=f"L. Rudin, S. Osher and E. Fatemi, Physica D 1992; {_REF_CP}.",
         explanation=(
@@ -44,6 +45,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="variational",
         tasks=frozenset({"deblur"}),
         entry=f"{_VAR}:run_tv_deconv",
+        cost=RunCost(gray=0.48, colour=1.2),
         params=(_lam(0.0015), _iterations(300)),
         reference=f"T. F. Chan and C.-K. Wong, Total variation blind deconvolution, IEEE TIP 1998; {_REF_CP}.",
         explanation=(
@@ -60,6 +62,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="variational",
         tasks=frozenset({"inpaint"}),
         entry=f"{_VAR}:run_tv_inpaint",
+        cost=RunCost(gray=0.19, colour=0.49),
         params=(_lam(0.001), _iterations(300)),
         reference=(
             "T. F. Chan and J. Shen, Mathematical models for local nontexture inpaintings, SIAM J. Appl. Math. "
@@ -78,6 +81,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="variational",
         tasks=frozenset({"sr", "combined"}),
         entry=f"{_VAR}:run_tv_sr",
+        cost=RunCost(gray=3.2, colour=6.5),
         params=(_lam(0.0001), _iterations(100)),
         reference=(
             "A. Marquina and S. J. Osher, Image super-resolution by TV-regularization and Bregman iteration, "

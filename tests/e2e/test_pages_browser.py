@@ -17,12 +17,13 @@ import numpy as np
 import pytest
 
 try:
-    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import Page, expect
 except ImportError:  # same rule as a missing Chromium (see conftest.py)
     if os.environ.get("RESTORATION_REQUIRE_BROWSER") == "1":
         raise
     pytest.skip("the playwright Python package is not installed", allow_module_level=True)
+
+import driver
 
 if TYPE_CHECKING:
     from conftest import BrowserPage
@@ -32,41 +33,15 @@ expect.set_options(timeout=30_000)  # a busy 2-core runner needs more than the d
 
 RUN_TIMEOUT_MS = 120_000
 MAX_SCREENSHOT_HEIGHT = 9000
-_APP_IDLE = """() => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return !!app && app.dataset.testConnectionState === "CONNECTED"
-        && app.dataset.testScriptState === "notRunning";
-}"""
-_IMAGES_LOADED = """(minimum) => {
-    const imgs = Array.from(document.querySelectorAll('[data-testid="stImage"] img'));
-    return imgs.length >= minimum && imgs.every((img) => img.complete && img.naturalWidth > 0);
-}"""
-_CONTENT_HEIGHT = """() => {
-    const main = document.querySelector('[data-testid="stMain"]');
-    return Math.ceil(Math.max(main ? main.scrollHeight : 0, document.documentElement.scrollHeight));
-}"""
-# Opening a page by its URL makes Streamlit's client probe "<page>/_stcore/..." before it finds the
-# server's base path: two 404s that it logs itself, harmless and unrelated to the app.
-_BASE_PATH_PROBE = re.compile(r"404 \(Not Found\) \(http://127\.0\.0\.1:\d+/\w+/_stcore/(health|host-config):")
+METHODS = re.compile("Methods for denoise")
 
 
-def _wait_idle(page: Page, timeout: float = RUN_TIMEOUT_MS) -> None:
-    page.wait_for_timeout(250)  # a widget change starts its rerun a moment later: do not see "idle" too early
-    page.wait_for_function(_APP_IDLE, timeout=timeout)
+def _wait_idle(page: Page) -> None:
+    driver.wait_idle(page, RUN_TIMEOUT_MS)
 
 
 def _screenshot(page: Page, path: Path) -> None:
-    """Full-page screenshot (Streamlit scrolls inside stMain: grow the viewport for the shot)."""
-    original = page.viewport_size or {"width": 1280, "height": 900}
-    height = min(max(int(page.evaluate(_CONTENT_HEIGHT)), original["height"]), MAX_SCREENSHOT_HEIGHT)
-    page.set_viewport_size({"width": original["width"], "height": height})
-    try:
-        page.evaluate("() => document.fonts.ready.then(() => true)")
-        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(path), full_page=True, animations="disabled")
-    finally:
-        page.set_viewport_size(original)
+    driver.screenshot(page, path, max_height=MAX_SCREENSHOT_HEIGHT)
 
 
 def _photo_png(height: int = 600, width: int = 800) -> bytes:
@@ -81,26 +56,6 @@ def _photo_png(height: int = 600, width: int = 800) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray((np.clip(image, 0.0, 1.0) * 255 + 0.5).astype(np.uint8)).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def _pick(page: Page, combobox_name: str, typed: str, option: str) -> None:
-    """Type into a select box / multiselect and choose an option."""
-    box = page.get_by_role("combobox", name=combobox_name)
-    choice = page.get_by_role("option", name=option, exact=True)
-    for attempt in range(3):  # a rerun can redraw the box while typing: try again
-        box.click()
-        box.fill(typed)
-        try:
-            expect(choice).to_be_visible(timeout=10_000)
-            choice.click()
-            break
-        except (AssertionError, PlaywrightError):
-            page.keyboard.press("Escape")
-            _wait_idle(page)
-            if attempt == 2:
-                raise
-    page.keyboard.press("Escape")
-    _wait_idle(page)
 
 
 def _assert_clean(browser_page: BrowserPage) -> None:
@@ -127,10 +82,10 @@ def test_degrade_restore_benchmark_flow(browser_page: BrowserPage, screenshot_di
     )
     expect(page.get_by_text("test-photo.png is 800×600 pixels; it was shrunk", exact=False)).to_be_visible()
     _wait_idle(page)
-    _pick(page, "Preset", "Salt", "denoise · Salt-and-pepper 10%")
+    driver.pick(page, "Preset", "Salt", "denoise · Salt-and-pepper 10%", timeout_ms=RUN_TIMEOUT_MS)
     expect(page.get_by_role("textbox", name="Pipeline text")).to_have_value("salt_pepper(amount=0.1, salt_ratio=0.5)")
     expect(page.get_by_text("task denoise", exact=False)).to_be_visible()
-    page.wait_for_function(_IMAGES_LOADED, arg=2, timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(driver.IMAGES_LOADED, arg=2, timeout=RUN_TIMEOUT_MS)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     _screenshot(page, screenshot_dir / "pages-degrade.png")
@@ -140,11 +95,8 @@ def test_degrade_restore_benchmark_flow(browser_page: BrowserPage, screenshot_di
     expect(page.get_by_role("heading", name="Restore", exact=True)).to_be_visible()
     _wait_idle(page)
     expect(page.get_by_text("test-photo.png", exact=False).first).to_be_visible()  # the upload flowed here
-    methods = page.get_by_test_id("stMultiSelect")
-    methods.get_by_role("button", name=re.compile("clear", re.IGNORECASE)).last.click()
-    _wait_idle(page)
-    _pick(page, re.compile("Methods for denoise"), "Median", "Median filter · Traditional filters")
-    _pick(page, re.compile("Methods for denoise"), "no restoration", "Degraded input (no restoration) · Baselines")
+    driver.choose(page, METHODS, [("Median", driver.method_label("median")),
+                                  ("no restoration", driver.method_label("identity"))], timeout_ms=RUN_TIMEOUT_MS)
     run = page.get_by_role("button", name="Run 2 methods")
     expect(run).to_be_enabled()
     run.click()
@@ -177,7 +129,7 @@ def test_degrade_restore_benchmark_flow(browser_page: BrowserPage, screenshot_di
     position = float(slider.get_attribute("data-position") or "nan")
     assert 75 <= position <= 85, position
     assert frame.locator("#bar").evaluate("el => el.style.left") == f"{position:g}%"
-    page.wait_for_function(_IMAGES_LOADED, arg=4, timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(driver.IMAGES_LOADED, arg=4, timeout=RUN_TIMEOUT_MS)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     _screenshot(page, screenshot_dir / "pages-restore.png")
 
@@ -216,7 +168,7 @@ def test_page_opens_directly_by_url(browser_page: BrowserPage, path: str) -> Non
     _wait_idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
-    browser_page.console_errors[:] = [e for e in browser_page.console_errors if not _BASE_PATH_PROBE.search(e)]
+    browser_page.console_errors[:] = [e for e in browser_page.console_errors if not driver.BASE_PATH_PROBE.search(e)]
     _assert_clean(browser_page)
 
 
@@ -232,5 +184,5 @@ def test_learn_page_looks_inside_the_cnn(browser_page: BrowserPage, screenshot_d
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     _screenshot(page, screenshot_dir / "pages-learn.png")
-    browser_page.console_errors[:] = [e for e in browser_page.console_errors if not _BASE_PATH_PROBE.search(e)]
+    browser_page.console_errors[:] = [e for e in browser_page.console_errors if not driver.BASE_PATH_PROBE.search(e)]
     _assert_clean(browser_page)

@@ -1,0 +1,184 @@
+"""The time budget (restoration.budget) and the other bounded resources of the app.
+
+Limits the issue asks for, each checked here: a run-time estimate per method and a budget that
+holds slow methods back; the upload size limit; the pixel limit per image; the total-pixel limit
+per benchmark zip; bounded caches; temporary files removed.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import math
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from restoration import REGISTRY, RestorationError, get_algorithm
+from restoration.algorithm import RunCost
+from restoration.budget import (
+    ADVICE,
+    BUDGET_ENV,
+    DEFAULT_BUDGET_S,
+    estimate,
+    split_by_budget,
+    time_budget,
+)
+from restoration.images import encode_png
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- estimates and the budget
+def test_every_registered_method_has_a_measured_cost() -> None:
+    for name, spec in REGISTRY.items():
+        assert isinstance(spec.cost, RunCost), f"{name} has no run cost"
+        assert spec.cost.gray > 0 and spec.cost.colour > 0, name
+
+
+def test_run_cost_scales_with_pixels_and_colour() -> None:
+    cost = RunCost(gray=2.0, colour=5.0)
+    assert cost.seconds((1000, 1000)) == pytest.approx(2.0)
+    assert cost.seconds((1000, 1000, 3)) == pytest.approx(5.0)
+    assert cost.seconds((500, 1000, 3)) == pytest.approx(2.5)
+    assert cost.seconds((1000, 1000, 1)) == pytest.approx(2.0)  # a single channel is gray
+    with pytest.raises(ValueError, match=">= 0"):
+        RunCost(gray=-1.0, colour=1.0)
+
+
+def test_slow_methods_are_held_back_on_big_images_only() -> None:
+    bm3d, median = get_algorithm("bm3d"), get_algorithm("median")
+    small, big = (384, 512, 3), (3000, 4000, 3)
+    assert not estimate(bm3d, small, budget=30).over
+    held = estimate(bm3d, big, budget=30)
+    assert held.over and held.seconds == pytest.approx(bm3d.cost.colour * 12.0)
+    assert not estimate(median, big, budget=30).over  # a fast method runs even on a 12-megapixel photo
+
+    to_run, held_back = split_by_budget([median, bm3d], big, budget=30)
+    assert [e.method for e in to_run] == ["median"] and [e.method for e in held_back] == ["bm3d"]
+    to_run, held_back = split_by_budget([median, bm3d], big, budget=30, run_anyway=True)
+    assert [e.method for e in to_run] == ["median", "bm3d"] and held_back == []
+
+
+def test_the_message_names_the_method_the_estimate_the_budget_and_what_to_do() -> None:
+    held = estimate(get_algorithm("bm3d"), (3000, 4000, 3), budget=30)
+    text = held.message()
+    assert text.startswith("BM3D") and "4000×3000 colour image" in text and "12.0 megapixels" in text
+    assert f"about {held.seconds / 60:.0f} min" in text and "time budget of 30 s" in text
+    assert text.endswith(ADVICE) and "Run slow methods anyway" in text
+    assert "on the largest 4000×3000" in held.message("Fewer images.", image="the largest")
+
+
+def test_a_method_without_a_cost_is_never_refused() -> None:
+    from dataclasses import replace
+
+    unknown = estimate(replace(get_algorithm("bm3d"), cost=None), (5000, 5000, 3), budget=1)
+    assert math.isnan(unknown.seconds) and not unknown.over
+
+
+def test_budget_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(BUDGET_ENV, raising=False)
+    assert time_budget() == DEFAULT_BUDGET_S == 30.0
+    monkeypatch.setenv(BUDGET_ENV, "2.5")
+    assert time_budget() == 2.5
+    assert estimate(get_algorithm("wavelet"), (1000, 1000, 3)).budget == 2.5
+    for off in ("0", "off", "none", " OFF "):
+        monkeypatch.setenv(BUDGET_ENV, off)
+        assert time_budget() == math.inf
+    for bad in ("soon", "-3", "nan"):
+        monkeypatch.setenv(BUDGET_ENV, bad)
+        with pytest.raises(RestorationError, match=BUDGET_ENV):
+            time_budget()
+
+
+def test_budget_module_stays_light() -> None:
+    code = "import sys, restoration.budget; sys.exit(any(m in sys.modules for m in ('torch', 'streamlit')))"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+# --------------------------------------------------------------------------- other bounded resources
+def test_upload_size_is_limited_by_the_server_config() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert 0 < config["server"]["maxUploadSize"] <= 50  # MB
+
+
+def test_every_streamlit_cache_is_bounded() -> None:
+    """Each st.cache_data / st.cache_resource in ui/cache.py has max_entries (and max_size when it holds images)."""
+    tree = ast.parse((ROOT / "ui" / "cache.py").read_text())
+    cached = 0
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for decorator in node.decorator_list:
+            if isinstance(decorator, ast.Call) and getattr(decorator.func, "attr", "") in ("cache_data",
+                                                                                           "cache_resource"):
+                cached += 1
+                keywords = {k.arg for k in decorator.keywords}
+                assert "max_entries" in keywords, f"{node.name} has an unbounded cache"
+                returns = ast.unparse(node.returns) if node.returns else ""
+                if "ndarray" in returns or "Observation" in returns or "BenchmarkImage" in returns:
+                    assert "max_size" in keywords, f"{node.name} caches images without max_size"
+    assert cached >= 8
+    # and no other module creates caches of its own
+    for path in [*(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py"]:
+        if path.name != "cache.py":
+            assert "@st.cache_" not in path.read_text(), f"{path} defines a cache outside ui/cache.py"
+
+
+def _png(height: int, width: int) -> bytes:
+    return encode_png(np.full((height, width), 0.5, np.float32))
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_zip_total_pixels_are_capped_from_the_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import widgets
+
+    data = _zip({f"set/faces/{i}.png": _png(100, 100) for i in range(5)})  # 50,000 pixels in all
+    assert len(widgets.images_from_zip(data, None).images) == 5
+    monkeypatch.setattr(widgets, "ZIP_MAX_TOTAL_PIXELS", 40_000)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("nothing may be decoded before the total is checked")
+
+    monkeypatch.setattr(widgets, "load_image", refuse)
+    with pytest.raises(RestorationError, match=r"0\.1 megapixels in all, over the limit of 0 megapixels"):
+        widgets.images_from_zip(data, 64 * 64)
+
+
+def test_zip_total_pixel_limit_is_a_hundred_megapixels_and_counts_only_usable_images(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui import widgets
+
+    assert widgets.ZIP_MAX_TOTAL_PIXELS == 100_000_000
+    monkeypatch.setattr(widgets, "ZIP_MAX_TOTAL_PIXELS", 25_000)
+    monkeypatch.setattr(widgets, "DEFAULT_MAX_PIXELS", 15_000)  # one image over the per-image limit: skipped
+    data = _zip({"a/small.png": _png(100, 100), "a/huge.png": _png(150, 150), "a/broken.png": b"nope"})
+    found = widgets.images_from_zip(data, None)
+    assert [i.name for i in found.images] == ["small"]
+    assert len(found.skipped) == 2
+
+
+def test_zip_temporary_files_are_removed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from ui import widgets
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    widgets.images_from_zip(_zip({"faces/a.png": _png(20, 20)}), None)
+    with pytest.raises(RestorationError):
+        widgets.images_from_zip(_zip({"../evil.png": _png(20, 20)}), None)
+    with pytest.raises(RestorationError):
+        widgets.images_from_zip(_zip({"faces/readme.txt": b"no images"}), None)
+    assert list(tmp_path.iterdir()) == []
