@@ -120,12 +120,15 @@ def test_train_sr_and_combined_tasks(tiny_data, tmp_path, monkeypatch):
     sr = train(_cfg(tiny_data, tmp_path, task="sr", out="sr", patch=24, unshuffle=4, scales="2,3,4", val_scale=2))
     assert sr["scales"] == [2, 3, 4] and sr["arch_args"]["unshuffle"] == 4 and sr["loss"] == "l1"
     assert "Y channel" in sr["validation"]["setting"] and np.isfinite(sr["validation"]["psnr"])
-    comb = train(_cfg(tiny_data, tmp_path, task="combined", out="comb", channels=3, patch=16, unshuffle=4,
-                      sigma_max=20))
-    assert comb["scale"] == 2 and comb["arch_args"]["channels"] == 3 and np.isfinite(comb["validation"]["psnr"])
+    comb = train(_cfg(tiny_data, tmp_path, task="combined", out="comb", channels=3, patch=16, sigma_max=20,
+                      stages=2, pad=2, val_crop=24))
+    assert comb["scale"] == 2 and comb["arch"] == "UnfoldedRestorer" and comb["pad"] == 2
+    assert comb["arch_args"]["stages"] == 2 and np.isfinite(comb["validation"]["psnr"])
+    assert "centre 24x24" in comb["validation"]["setting"]
     wdir = tmp_path / "w"
-    monkeypatch.setattr(upscale, "load_model", lambda name: load_model({"cnn_sr": "sr"}.get(name, "comb"), wdir))
-    monkeypatch.setattr(upscale, "model_info", lambda name: manifest(wdir)["sr"])
+    names = {"cnn_sr": "sr", "cnn_combined": "comb"}
+    monkeypatch.setattr(upscale, "load_model", lambda name: load_model(names[name], wdir))
+    monkeypatch.setattr(upscale, "model_info", lambda name: manifest(wdir)[names[name]])
     scene = make_scene(36, 30, colour=True)
     obs = degrade(scene, "downsample(scale=3)")
     out = upscale.run_cnn_sr(obs)
@@ -139,6 +142,65 @@ def test_train_sr_and_combined_tasks(tiny_data, tmp_path, monkeypatch):
     assert gray.shape == (36, 30)
     with pytest.raises(RestorationError, match="x2"):
         upscale.run_cnn_combined(degrade(scene, "downsample(scale=3)"), sigma=5.0, blind=False)
+    with pytest.raises(RestorationError, match="mask"):
+        upscale.run_cnn_combined(degrade(scene, "downsample(scale=2) | random_mask(missing=0.3)"), sigma=0.0,
+                                 blind=False)
+
+
+def test_unfolded_operator_is_the_degradation():
+    """The Fourier model of blur + bicubic x2 equals the app's degradation away from the borders."""
+    from restoration import degrade
+    from restoration.deep.archs.unfolded import transfer_function
+    from restoration.degradations import motion_kernel
+
+    x = np.random.default_rng(0).random((64, 80))
+    for spec, kernel in (("motion_blur(length=9, angle=30) | downsample(scale=2)", motion_kernel(9, 30)),
+                         ("downsample(scale=2)", None)):
+        y = degrade(x, spec).degraded
+        model = np.real(np.fft.ifft2(np.fft.fft2(x) * transfer_function(kernel, x.shape, 2)))[::2, ::2]
+        assert np.abs(model - y)[8:-8, 8:-8].max() < 1e-6
+        assert np.abs(model - y).max() > 1e-3  # (the borders differ: the app mirrors, the model wraps)
+
+
+def test_unfolded_data_step_solves_its_normal_equations():
+    from restoration.deep.archs.unfolded import data_step, transfer_function
+    from restoration.degradations import motion_kernel
+
+    rng = np.random.default_rng(1)
+    h, w, alpha = 32, 40, 0.05
+    otf = transfer_function(motion_kernel(7, 20), (h, w), 2)
+    z, y = rng.random((h, w)), rng.random((h // 2, w // 2))
+    x = data_step(torch.tensor(z)[None, None], torch.tensor(y)[None, None],
+                  torch.tensor(otf.astype(np.complex64))[None, None], torch.tensor(alpha).view(1, 1, 1, 1), 2)
+    x = x[0, 0].double().numpy()
+
+    def forward(v):
+        return np.real(np.fft.ifft2(np.fft.fft2(v) * otf))[::2, ::2]
+
+    def adjoint(r):
+        up = np.zeros((h, w))
+        up[::2, ::2] = r
+        return np.real(np.fft.ifft2(np.fft.fft2(up) * np.conj(otf)))
+
+    gradient = adjoint(forward(x) - y) + alpha * (x - z)
+    assert np.abs(gradient).max() < 1e-5 * np.abs(alpha * (x - z)).max() + 1e-6
+
+
+def test_unfolded_schedule_starts_on_dpir_and_tiles_agree():
+    from restoration.deep.combined import restore_planes
+
+    torch.manual_seed(0)
+    model = build("UnfoldedRestorer", stages=4, features=8, blocks=1).eval()
+    with torch.no_grad():
+        alpha, beta = model.schedule(torch.tensor([10 / 255, 0.0]))
+    np.testing.assert_allclose(beta[0].numpy() * 255, np.geomspace(49, 10, 4), rtol=1e-5)
+    np.testing.assert_allclose(alpha[0].numpy(), 0.23 * (10 / beta[0].numpy() / 255) ** 2, rtol=1e-5)
+    assert beta[1, -1] * 255 == pytest.approx(1.0)  # noise-free: the level floor
+    planes = make_scene(60, 52)[None].astype(np.float32)
+    whole = restore_planes(model, planes, None, np.array([5.0]), tile=256)
+    tiled = restore_planes(model, planes, None, np.array([5.0]), tile=24, overlap=12)
+    assert whole.shape == tiled.shape == (1, 120, 104)
+    assert np.abs(whole - tiled).mean() < 2e-3
 
 
 def test_train_config_errors(tiny_data, tmp_path):
@@ -186,3 +248,21 @@ def test_gray_model_on_colour_runs_channels_as_a_batch():
     np.testing.assert_allclose(batched, single, atol=1e-5)
     fast = denoise_array(model, img, 15, channels=1, bf16=True)
     assert np.abs(fast - single).max() < 0.05  # bfloat16: close, not equal
+
+
+def test_shipped_combined_model_restores_the_survey_degradation():
+    """The shipped unfolded network on a photo crop: far above bicubic, level with the classic chain.
+
+    (Measured: bicubic 25.04, classic_chain 27.71, cnn_combined 27.56 dB. The issue's bar, +2 dB over the
+    chain, is not reached yet: see docs/benchmarks/deep.md.)
+    """
+    from restoration import degrade, psnr, run_algorithm
+    from restoration.degradations import PRESETS
+    from restoration.gallery import load_gallery_image
+
+    img = load_gallery_image("coffee_cup")[100:228, 200:328]
+    obs = degrade(img, PRESETS["combined"].spec, seed=0)
+    ours = psnr(obs.clean, run_algorithm("cnn_combined", obs))
+    chain = psnr(obs.clean, run_algorithm("classic_chain", obs))
+    bicubic = psnr(obs.clean, run_algorithm("bicubic", obs))
+    assert ours > bicubic + 2.0 and ours > chain - 0.5, (bicubic, chain, ours)

@@ -112,8 +112,10 @@ SECTIONS: tuple[Section, ...] = (
         "each end with channel attention (a weight per feature map, computed from the whole image), and the "
         "network predicts the noise, which is subtracted. The same design enlarges images: the small image is "
         "first enlarged by bicubic interpolation, and the network (folding by 4, so it costs what the small "
-        "image costs) predicts the detail interpolation missed (`cnn_sr`), or, for the survey's combined "
-        "degradation, the detail, the motion blur and the noise at once (`cnn_combined`).",
+        "image costs) predicts the detail interpolation missed (`cnn_sr`). For the survey's combined "
+        "degradation (`cnn_combined`) the denoiser becomes the prior of an unfolded solver: five rounds of an "
+        "exact Fourier step that makes the image agree with the observation through the known blur and "
+        "downsampling, each followed by the network, trained end to end on the task.",
         (r"\hat x = y - f_\theta(y, \sigma),\qquad "
          r"\theta^\star = \arg\min_\theta \sum_k \|f_\theta(x_k + n_k, \sigma_k) - n_k\|^2",
          r"\text{attention: } w = \mathrm{sigmoid}(W_2\,\mathrm{ReLU}(W_1\,\mathrm{avgpool}(h))),\ "

@@ -10,8 +10,11 @@ Tasks (all train the same residual attention network, see :mod:`.archs.denoiser`
   work on the luma (Y of YCbCr), the super-resolution convention.
 * ``combined`` -- the survey's degradation: motion blur of random length in ``[1, --blur-max]`` and
   random angle, bicubic downsampling by 2, Gaussian noise with sigma uniform in ``[0, --sigma-max]``
-  (clipped, as the app's default); the network corrects the bicubic enlargement, blind to the blur and
-  told the noise level.
+  (clipped, as the app's default). This task trains the unfolded network of
+  :mod:`.archs.unfolded` (``--stages`` data steps with the known kernel, each followed by the shared
+  attention denoiser as prior) end to end on colour images; ``--init`` starts its prior from a
+  trained gray denoiser. Validation: the app's combined preset on ``--val`` images, centre-cropped to
+  ``--val-crop`` pixels.
 
 Each run writes, under ``--out-dir`` (default ``assets/weights``):
 
@@ -76,6 +79,10 @@ class TrainConfig:
     scales: str = "2,3,4"
     val_scale: int = 4
     blur_max: float = 15.0
+    stages: int = 5
+    pad: int = 6
+    val_crop: int = 0
+    val_images: int = 0
     loss: str = ""
     init: str = ""
     val_every: int = 500
@@ -142,17 +149,65 @@ def _resize_batch(batch: np.ndarray, size: int) -> np.ndarray:
     return np.matmul(rows, m.T).transpose(0, 2, 3, 1).astype(np.float32)
 
 
-def _motion_blur_batch(batch: np.ndarray, cfg: TrainConfig, rng: np.random.Generator, margin: int) -> np.ndarray:
-    """Blur each crop by its own random motion kernel and cut ``margin`` pixels (no border effects)."""
+def _sample_combined(
+    images: list[np.ndarray], cfg: TrainConfig, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray]:
+    """One combined-task batch: clean (B, p, p, C), observed (B, p/2, p/2, C), kernels, sigma (B,) 0-255.
+
+    Each crop is blurred by its own motion kernel on a margin that is then cut (no border effects),
+    downsampled by MATLAB's bicubic ``imresize`` (mirror boundary, as the app does), and given
+    Gaussian noise; the result is clipped to [0, 1] like the app's degradation.
+    """
     from scipy.signal import fftconvolve
 
-    out = np.empty((batch.shape[0], batch.shape[1] - 2 * margin, batch.shape[2] - 2 * margin, batch.shape[3]),
-                   np.float32)
-    for i in range(batch.shape[0]):
+    p = cfg.patch
+    margin = math.ceil(cfg.blur_max / 2) + 2
+    big = _crops(images, cfg, rng, p + 2 * margin)
+    clean = big[:, margin:-margin, margin:-margin]
+    blurred = np.empty_like(clean)
+    kernels = []
+    for i in range(cfg.batch):
         k = motion_kernel(float(rng.uniform(1.0, cfg.blur_max)), float(rng.uniform(0.0, 180.0)))
-        full = fftconvolve(batch[i], k[..., None], mode="same", axes=(0, 1))
-        out[i] = full[margin:-margin, margin:-margin]
-    return out
+        kernels.append(k)
+        blurred[i] = fftconvolve(big[i], k[..., None], mode="same", axes=(0, 1))[margin:-margin, margin:-margin]
+    low = _resize_batch(blurred, p // 2)
+    sigma = rng.uniform(0.0, cfg.sigma_max, size=cfg.batch)
+    low = np.clip(low + rng.standard_normal(low.shape).astype(np.float32) * (sigma / 255.0)[:, None, None, None],
+                  0.0, 1.0).astype(np.float32)
+    return np.ascontiguousarray(clean), low, kernels, sigma
+
+
+def _combined_loss(model: Any, batch: tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray],
+                   cfg: TrainConfig, loss_name: str) -> Any:
+    """Forward the unfolded model on a combined batch (opponent planes, mirror-padded) -> loss on RGB."""
+    import torch
+
+    from .archs.unfolded import transfer_function
+    from .combined import OPP, OPP_GAIN, OPP_OFFSET
+
+    clean, low, kernels, sigma = batch
+    b, h, w, c = low.shape
+    pad, s = cfg.pad, 2
+    if c == 3:
+        low = low @ OPP.T.astype(np.float32) * OPP_GAIN.astype(np.float32) + OPP_OFFSET.astype(np.float32)
+        sig = (sigma[:, None] * OPP_GAIN[None]).reshape(-1)
+    else:
+        sig = sigma
+    planes = np.pad(low.transpose(0, 3, 1, 2), ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="symmetric")
+    shape = ((h + 2 * pad) * s, (w + 2 * pad) * s)
+    otf = np.stack([transfer_function(k, shape, s) for k in kernels]).astype(np.complex64)
+    y = torch.from_numpy(np.ascontiguousarray(planes.reshape(b * c, 1, *planes.shape[2:])))
+    otf_t = torch.from_numpy(otf)[:, None].repeat_interleave(c, dim=0)
+    sig_t = torch.from_numpy(np.asarray(sig, np.float32) / 255.0)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+        out = model(y, otf_t, sig_t)
+    out = out.float()[:, 0, pad * s : (pad + h) * s, pad * s : (pad + w) * s].reshape(b, c, h * s, w * s)
+    if c == 3:
+        gain = torch.tensor(OPP_GAIN, dtype=torch.float32).view(1, 3, 1, 1)
+        offset = torch.tensor(OPP_OFFSET, dtype=torch.float32).view(1, 3, 1, 1)
+        out = torch.einsum("bchw,cd->bdhw", (out - offset) / gain, torch.tensor(OPP, dtype=torch.float32))
+    diff = out - torch.from_numpy(clean.transpose(0, 3, 1, 2).copy())
+    return torch.mean(diff**2) if loss_name == "l2" else torch.mean(torch.abs(diff))
 
 
 def _sample_batch(images: list[np.ndarray], cfg: TrainConfig, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
@@ -171,20 +226,20 @@ def _sample_batch(images: list[np.ndarray], cfg: TrainConfig, rng: np.random.Gen
         clean = _crops(images, cfg, rng, p)
         noisy = _resize_batch(_resize_batch(clean, p // scale), p)
         level = np.full((cfg.batch, 1, 1, 1), scale / 10.0, np.float32)
-    else:  # combined: motion blur -> bicubic x2 down -> noise, then the bicubic enlargement as input
-        margin = math.ceil(cfg.blur_max / 2) + 2
-        big = _crops(images, cfg, rng, p + 2 * margin)
-        clean = big[:, margin:-margin, margin:-margin]
-        low = _resize_batch(_motion_blur_batch(big, cfg, rng, margin), p // 2)
-        sigma = rng.uniform(0.0, cfg.sigma_max, size=(cfg.batch, 1, 1, 1)).astype(np.float32) / 255.0
-        low = np.clip(low + rng.standard_normal(low.shape).astype(np.float32) * sigma, 0.0, 1.0)
-        noisy = _resize_batch(low, p)
-        level = sigma
-
+    else:
+        raise RestorationError("the combined task samples its batches with _sample_combined")
     def nchw(a: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(a.transpose(0, 3, 1, 2))
 
     return nchw(clean), nchw(noisy), level.astype(np.float32)
+
+
+def _centre_crop(img: np.ndarray, size: int) -> np.ndarray:
+    if not size:
+        return img
+    h, w = img.shape[:2]
+    y, x = max(0, (h - size) // 2), max(0, (w - size) // 2)
+    return img[y : y + size, x : x + size]
 
 
 def _psnr(clean: np.ndarray, out: np.ndarray, crop: int = 0) -> float:
@@ -199,11 +254,13 @@ def _validate(model: Any, images: list[np.ndarray], cfg: TrainConfig) -> float:
 
     denoise: noise at ``val_sigma`` (seeded, not clipped), whole image. sr: modcrop, bicubic down by
     ``val_scale``, PSNR on the luma with ``val_scale`` border pixels cropped. combined: the app's
-    combined preset (:data:`COMBINED_SPEC`, seeded), PSNR on RGB, whole image.
+    combined preset (:data:`COMBINED_SPEC`, seeded) on the images centre-cropped to ``val_crop``, PSNR on
+    RGB, whole (cropped) image.
     """
     import torch
 
     from ..degradations import degrade
+    from .combined import restore_with
     from .inference import apply_network, denoise_array
 
     psnrs = []
@@ -220,10 +277,8 @@ def _validate(model: Any, images: list[np.ndarray], cfg: TrainConfig) -> float:
             out = apply_network(model, up[..., None] if up.ndim == 2 else up, s / 10.0)
             psnrs.append(_psnr(hr, out[..., 0] if hr.ndim == 2 else out, crop=s))
         else:
-            obs = degrade(img, COMBINED_SPEC, seed=i)
-            up = imresize(obs.degraded, output_shape=obs.clean.shape[:2])
-            out = apply_network(model, up, obs.sigma / 255.0)
-            psnrs.append(_psnr(obs.clean, out))
+            obs = degrade(_centre_crop(img, cfg.val_crop), COMBINED_SPEC, seed=i)
+            psnrs.append(_psnr(obs.clean, restore_with(model, obs)))
     torch.set_grad_enabled(True)
     return float(np.mean(psnrs))
 
@@ -263,8 +318,8 @@ def _check_config(cfg: TrainConfig) -> None:
                 raise RestorationError(f"--patch {cfg.patch} must be divisible by every scale in --scales")
         if cfg.channels != 1:
             raise RestorationError("super-resolution models work on the luma: use --channels 1")
-    if cfg.task == "combined" and cfg.patch % 2:
-        raise RestorationError("--patch must be even for the combined task (downsampling by 2)")
+    if cfg.task == "combined" and cfg.patch % (2 * u):
+        raise RestorationError(f"--patch must be a multiple of {2 * u} for the combined task (x2, unshuffle {u})")
     if cfg.loss not in ("", "l1", "l2"):
         raise RestorationError(f"--loss must be l1 or l2, got {cfg.loss!r}")
 
@@ -274,7 +329,8 @@ def _val_setting(cfg: TrainConfig) -> str:
         return f"sigma {cfg.val_sigma:g}"
     if cfg.task == "sr":
         return f"x{cfg.val_scale}, Y channel, border crop {cfg.val_scale}"
-    return f"{COMBINED_SPEC}, RGB"
+    crop = f", centre {cfg.val_crop}x{cfg.val_crop} crops" if cfg.val_crop else ""
+    return f"{COMBINED_SPEC}, RGB{crop}"
 
 
 def _task_fields(cfg: TrainConfig) -> dict[str, Any]:
@@ -283,7 +339,21 @@ def _task_fields(cfg: TrainConfig) -> dict[str, Any]:
     if cfg.task == "sr":
         return {"scales": _scales(cfg), "input": "bicubic enlargement of the luma (Y, BT.601)"}
     return {"sigma_range": [0, cfg.sigma_max], "blur_length_range": [1, cfg.blur_max], "scale": 2,
-            "input": "bicubic enlargement of the degraded RGB image"}
+            "input": "the degraded image, its blur kernel and noise level (opponent-colour planes, mirror-padded "
+                     f"by {cfg.pad} px)", "pad": cfg.pad}
+
+
+def _state_of(source: str, out_dir: Path) -> dict[str, Any]:
+    """The ``state_dict`` of shipped weights named in the manifest, or of a ``.pt`` file."""
+    import torch
+
+    from .weights import manifest
+
+    entries = manifest(out_dir)
+    path = out_dir / entries[source]["file"] if source in entries else Path(source)
+    if not path.exists():
+        raise RestorationError(f"--init: no weights named {source!r} and no such file")
+    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def _init_from(model: Any, source: str, out_dir: Path) -> None:
@@ -296,13 +366,7 @@ def _init_from(model: Any, source: str, out_dir: Path) -> None:
     """
     import torch
 
-    from .weights import manifest
-
-    entries = manifest(out_dir)
-    path = out_dir / entries[source]["file"] if source in entries else Path(source)
-    if not path.exists():
-        raise RestorationError(f"--init: no weights named {source!r} and no such file")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    state = _state_of(source, out_dir)
     own = model.state_dict()
     u2 = model.unshuffle**2
     for key in ("head.weight", "tail.weight", "tail.bias"):
@@ -345,12 +409,25 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     if min(min(i.shape[:2]) for i in images) < need:
         raise RestorationError(f"training images must be at least {need} px on each side")
     val_images = _load_folder(cfg.val, cfg.channels, luma=luma) if cfg.val else []
+    if cfg.val_images:
+        val_images = val_images[: cfg.val_images]
 
-    arch_args = {"channels": cfg.channels, "features": cfg.features, "blocks": cfg.blocks,
-                 "unshuffle": cfg.unshuffle}
-    model = build("AttentionDenoiser", **arch_args).to(memory_format=torch.channels_last)
+    if cfg.task == "combined":
+        arch = "UnfoldedRestorer"
+        arch_args: dict[str, Any] = {"stages": cfg.stages, "features": cfg.features, "blocks": cfg.blocks,
+                                     "unshuffle": cfg.unshuffle, "scale": 2}
+        model = build(arch, **arch_args)
+        # the step sizes and levels: a few parameters that must move faster than the fine-tuned prior
+        groups = [{"params": list(model.prior.parameters()), "mult": 1.0},
+                  {"params": list(model.hyper.parameters()), "mult": 10.0}]
+    else:
+        arch = "AttentionDenoiser"
+        arch_args = {"channels": cfg.channels, "features": cfg.features, "blocks": cfg.blocks,
+                     "unshuffle": cfg.unshuffle}
+        model = build(arch, **arch_args).to(memory_format=torch.channels_last)
+        groups = [{"params": list(model.parameters()), "mult": 1.0}]
     loss_name = cfg.loss or ("l2" if cfg.task == "denoise" else "l1")
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    opt = torch.optim.Adam(groups, lr=cfg.lr)
     out_dir, ckpt_dir = Path(cfg.out_dir), Path(cfg.checkpoint_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     ckpt_dir.mkdir(parents=True, exist_ok=True)
@@ -364,6 +441,8 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         step, best, history = state["step"], state["best"], state["history"]
         rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
+    elif cfg.init and cfg.task == "combined":
+        model.load_prior(_state_of(cfg.init, Path(cfg.out_dir)))
     elif cfg.init:
         _init_from(model, cfg.init, Path(cfg.out_dir))
 
@@ -383,16 +462,19 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
                dynamic_ncols=True)
     model.train()
     while step < cfg.steps:
-        clean, noisy, sigma = _sample_batch(images, cfg, rng)
-        clean_t = torch.from_numpy(clean).to(memory_format=torch.channels_last)
-        noisy_t = torch.from_numpy(noisy).to(memory_format=torch.channels_last)
-        sigma_t = torch.from_numpy(sigma).expand(-1, 1, cfg.patch // cfg.unshuffle, cfg.patch // cfg.unshuffle)
         for group in opt.param_groups:
-            group["lr"] = lr_at(step)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
-            out = model(noisy_t, sigma_t)
-        diff = out.float() - clean_t
-        loss = torch.mean(diff**2) if loss_name == "l2" else torch.mean(torch.abs(diff))
+            group["lr"] = lr_at(step) * group["mult"]
+        if cfg.task == "combined":
+            loss = _combined_loss(model, _sample_combined(images, cfg, rng), cfg, loss_name)
+        else:
+            clean, noisy, sigma = _sample_batch(images, cfg, rng)
+            clean_t = torch.from_numpy(clean).to(memory_format=torch.channels_last)
+            noisy_t = torch.from_numpy(noisy).to(memory_format=torch.channels_last)
+            sigma_t = torch.from_numpy(sigma).expand(-1, 1, cfg.patch // cfg.unshuffle, cfg.patch // cfg.unshuffle)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                out = model(noisy_t, sigma_t)
+            diff = out.float() - clean_t
+            loss = torch.mean(diff**2) if loss_name == "l2" else torch.mean(torch.abs(diff))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -415,7 +497,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
                 entry = {
                     "file": weights_path.name,
                     "sha256": _sha256(weights_path),
-                    "arch": "AttentionDenoiser",
+                    "arch": arch,
                     "arch_args": arch_args,
                     "task": cfg.task,
                     "data": Path(cfg.data).name,
@@ -461,6 +543,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scales", default=d.scales, help="sr: comma-separated scale factors to train")
     p.add_argument("--val-scale", type=int, default=d.val_scale, help="sr: validation scale factor")
     p.add_argument("--blur-max", type=float, default=d.blur_max, help="combined: longest motion blur (px)")
+    p.add_argument("--stages", type=int, default=d.stages, help="combined: unfolded iterations")
+    p.add_argument("--pad", type=int, default=d.pad, help="combined: mirror padding of the input (low-res px)")
+    p.add_argument("--val-crop", type=int, default=d.val_crop, help="centre-crop validation images (0: whole)")
+    p.add_argument("--val-images", type=int, default=d.val_images, help="validate on the first N images (0: all)")
     p.add_argument("--loss", default=d.loss, choices=["", "l1", "l2"], help="default: l2 for denoise, else l1")
     p.add_argument("--init", default=d.init, help="start from these weights (manifest name or .pt file)")
     p.add_argument("--val-every", type=int, default=d.val_every)

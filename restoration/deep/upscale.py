@@ -1,16 +1,15 @@
 """Registry runners of the networks that enlarge: ``cnn_sr`` (bicubic SR) and ``cnn_combined`` (the survey's task).
 
-Both networks are :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` models with
-``unshuffle=4`` trained by ``python -m restoration train --task sr|combined`` (see
-:mod:`restoration.deep.train`). The low-resolution input is first enlarged by MATLAB's bicubic
-interpolation (:func:`restoration.degradations.imresize`); the network predicts the correction
-that bicubic interpolation misses -- detail for SR; detail, deblurring and denoising for the
-combined task. Working on 4x4 folded blocks keeps the cost close to that of the small input.
-
-* ``cnn_sr`` works on the luma (Y of YCbCr, BT.601) as the SR literature does; the chroma channels
-  are enlarged bicubically. One model covers x2, x3 and x4: the scale is its conditioning map.
-* ``cnn_combined`` works on RGB, is told the noise level (known or estimated) and is blind to the
-  motion blur, whose length and angle varied during training.
+* ``cnn_sr`` is an :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` with ``unshuffle=4``
+  trained by ``python -m restoration train --task sr``. The low-resolution input is first enlarged by
+  MATLAB's bicubic interpolation (:func:`restoration.degradations.imresize`); the network predicts the
+  detail that interpolation misses, working on 4x4 folded blocks so that its cost stays close to that
+  of the small input. It works on the luma (Y of YCbCr, BT.601) as the SR literature does; the chroma
+  channels are enlarged bicubically. One model covers x2, x3 and x4: the scale is its conditioning map.
+* ``cnn_combined`` is the unfolded network of :mod:`restoration.deep.archs.unfolded`, trained by
+  ``python -m restoration train --task combined``: exact data steps with the observation's own blur
+  kernel and downsampling, alternating with a learned prior, end to end. It is told the kernel and the
+  noise level (known, or estimated in blind mode).
 """
 
 from __future__ import annotations
@@ -78,21 +77,23 @@ def run_cnn_sr(observation: Observation) -> np.ndarray:
     return np.clip(super_resolve(observation.degraded, observation.scale), 0.0, 1.0)
 
 
-def restore_combined(image: np.ndarray, sigma: float) -> np.ndarray:
-    """Restore a blurred, x2-downsampled, noisy image (HxW or HxWx3) with the shipped combined network.
+def restore_combined(observation: Observation, sigma: float | None = None, *, bf16: bool = False) -> np.ndarray:
+    """Restore a blurred, x2-downsampled, noisy observation with the shipped unfolded network.
 
     Parameters
     ----------
-    image : numpy.ndarray
-        The low-resolution observation in [0, 1].
-    sigma : float
-        Its noise level on the 0-255 scale (the network's map).
+    observation : Observation
+        The low-resolution observation with its blur kernel (or none) and ``scale == 2``.
+    sigma : float, optional
+        Its noise level on the 0-255 scale (default: the observation's).
+    bf16 : bool
+        bfloat16 arithmetic in the network's prior.
     """
-    model = load_model(COMBINED_MODEL)
-    img = np.asarray(image, dtype=np.float32)
-    if img.ndim == 2:  # a gray image goes through the colour network as three equal channels
-        return _enlarge(model, np.repeat(img[..., None], 3, axis=2), 2, sigma / 255.0).mean(axis=2)
-    return _enlarge(model, img, 2, sigma / 255.0)
+    from .combined import restore_with
+
+    info = model_info(COMBINED_MODEL)
+    return restore_with(load_model(COMBINED_MODEL), observation, sigma=sigma, pad=int(info.get("pad", 6)),
+                        bf16=bf16)
 
 
 def cnn_combined_defaults(observation: Observation) -> dict[str, float]:
@@ -100,12 +101,14 @@ def cnn_combined_defaults(observation: Observation) -> dict[str, float]:
     return {"sigma": float(np.clip(observation_sigma(observation), 0.0, 50.0))}
 
 
-def run_cnn_combined(observation: Observation, *, sigma: float, blind: bool) -> np.ndarray:
-    """Registry adapter: the combined degradation (blur, x2, noise) undone in one pass."""
+def run_cnn_combined(observation: Observation, *, sigma: float, blind: bool, bf16: bool = False) -> np.ndarray:
+    """Registry adapter: the combined degradation (blur, x2, noise) undone with the known kernel."""
     if observation.scale != 2:
         raise ParameterError(
             f"cnn_combined is trained for the survey's x2 downsampling; this image is downscaled by "
             f"{observation.scale}. Use classic_chain or pnp for other factors.")
+    if observation.mask is not None:
+        raise ParameterError("cnn_combined does not fill missing pixels; use pnp or classic_chain with a mask.")
     if blind:
         sigma = float(np.clip(estimate_noise_sigma(observation.degraded), 0.0, 50.0))
-    return np.clip(restore_combined(observation.degraded, sigma), 0.0, 1.0)
+    return restore_combined(observation, sigma, bf16=bf16)

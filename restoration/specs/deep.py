@@ -55,6 +55,36 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         uses_torch=True,
     ),
     AlgorithmSpec(
+        name="cnn_combined",
+        title="Unfolded CNN for the survey's combined degradation",
+        family="deep",
+        tasks=frozenset({"combined"}),
+        entry="restoration.deep.upscale:run_cnn_combined",
+        params=(
+            ParamSpec("sigma", "float", 10.0, 0.0, 50.0, 1.0,
+                      help="Noise level (0-255) given to the network; defaults to the known or estimated level."),
+            ParamSpec("blind", "bool", False,
+                      help="Ignore the known noise level and estimate it from the image."),
+            ParamSpec("bf16", "bool", False,
+                      help="Compute the network in bfloat16: faster, slightly less accurate."),
+        ),
+        reference=(
+            "The survey's main experiment (motion blur, downsampling x2, Gaussian noise) restored by a network "
+            "trained end to end, as in its Tables 3-4; unfolded half-quadratic splitting after USRNet (Zhang, "
+            "Van Gool and Timofte, CVPR 2020) with the attention CNN denoiser as its learned prior."
+        ),
+        explanation=(
+            "A plug-and-play solver with a fixed number of rounds, trained as one network. Each round first makes "
+            "the image agree with the observation through the known blur and downsampling (an exact step "
+            "computed with Fourier transforms), then cleans it with the learned denoiser. Training on 432 photos, "
+            "each given a random camera shake, halved and made noisy, tuned the denoiser and the step sizes "
+            "to this task."
+        ),
+        needs=frozenset({"kernel", "scale", "sigma"}),
+        uses_torch=True,
+        auto_params="restoration.deep.upscale:cnn_combined_defaults",
+    ),
+    AlgorithmSpec(
         name="pnp",
         title="Plug-and-play (HQS with a learned denoiser)",
         family="pnp",

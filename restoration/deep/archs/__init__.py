@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .denoiser import AttentionDenoiser
+from .unfolded import UnfoldedRestorer
 
-ARCHITECTURES: dict[str, Any] = {"AttentionDenoiser": AttentionDenoiser}
+ARCHITECTURES: dict[str, Any] = {"AttentionDenoiser": AttentionDenoiser, "UnfoldedRestorer": UnfoldedRestorer}
 
 
 def build(name: str, **kwargs: Any) -> Any:

@@ -1,0 +1,216 @@
+"""An unfolded network for the survey's combined degradation: exact physics steps + a learned prior.
+
+The combined degradation is ``y = D(k * x) + n``: motion blur ``k``, MATLAB-bicubic downsampling
+``D`` by ``s`` and white Gaussian noise. Half-quadratic splitting (as in plug-and-play, see
+:mod:`restoration.deep.pnp`) alternates a *data step*, which pulls the estimate towards
+consistency with ``y`` through the known operator, and a *prior step*, a denoiser. Unfolding
+(Zhang, Van Gool and Timofte, "Deep unfolding network for image super-resolution", CVPR 2020)
+fixes the number of iterations and trains the whole chain end to end, so that the denoiser and
+the step sizes learn what this inverse problem needs rather than plain denoising:
+
+* **data step** -- ``x = argmin ||S (K x) - y||^2 + alpha_t ||x - z||^2`` where ``K`` is the
+  circular convolution with the *total* kernel (motion blur, then the bicubic anti-aliasing
+  filter centred between pixels as MATLAB's ``imresize`` does) and ``S`` keeps one pixel in
+  ``s x s``. Its closed form in the Fourier domain needs only element-wise products and an
+  average over ``s x s`` frequency blocks (Zhao et al., IEEE TIP 2016), so it is exact and cheap.
+* **prior step** -- ``z = P(x, beta_t)``: the gray
+  :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` (pixel-unshuffled residual CNN with
+  channel attention), shared by all stages and told the stage's level ``beta_t`` as its map.
+  Colour images go through it as three decorrelated (opponent-colour) channels in one batch.
+* **hyper-parameters** -- ``alpha_t`` and ``beta_t`` start on the DPIR schedule for the
+  observation's noise level (``beta`` falling geometrically from 49/255 to sigma, ``alpha_t =
+  lam sigma^2 / beta_t^2``) and a small network learns a correction of each, as a function of
+  the noise level.
+
+The network sees the kernel, so it is *non-blind*: the app knows the blur it applied (and the
+user states it for an uploaded image), exactly as for the classic chain and PnP.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from .denoiser import AttentionDenoiser
+
+__all__ = ["UnfoldedRestorer", "bicubic_taps", "data_step", "transfer_function"]
+
+
+def _cubic(x: np.ndarray) -> np.ndarray:
+    ax = np.abs(x)
+    return np.where(ax <= 1, 1.5 * ax**3 - 2.5 * ax**2 + 1,
+                    np.where(ax <= 2, -0.5 * ax**3 + 2.5 * ax**2 - 4 * ax + 2, 0.0))
+
+
+def bicubic_taps(scale: int) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets ``m`` and weights ``b_m`` of MATLAB's bicubic downsampling by an integer ``scale``.
+
+    Away from the borders, output pixel ``i`` of ``imresize(x, 1/scale)`` is ``sum_m b_m x[s i + m]``:
+    the cubic kernel stretched by ``scale`` and centred at ``s i + (s - 1) / 2``.
+    """
+    centre = (scale - 1) / 2.0
+    offsets = np.arange(math.floor(centre - 2 * scale) + 1, math.ceil(centre + 2 * scale))
+    weights = _cubic((offsets - centre) / scale) / scale
+    keep = weights != 0
+    offsets, weights = offsets[keep], weights[keep]
+    return offsets, weights / weights.sum()
+
+
+def transfer_function(kernel: np.ndarray | None, shape: tuple[int, int], scale: int) -> np.ndarray:
+    """Fourier transform of the total kernel (blur, then bicubic anti-aliasing) on an ``shape`` grid.
+
+    With ``F = fft2(x) * transfer_function(...)``, ``real(ifft2(F))[::scale, ::scale]`` equals
+    ``imresize(blur(x, kernel), 1 / scale)`` for a periodic image (and in the interior otherwise).
+
+    Parameters
+    ----------
+    kernel : numpy.ndarray or None
+        Odd-sized, centred blur kernel (convolution, as :func:`restoration.degradations.blur`); None
+        for no blur.
+    shape : tuple of int
+        High-resolution grid (H, W), multiples of ``scale``.
+    scale : int
+        Downsampling factor.
+
+    Returns
+    -------
+    numpy.ndarray
+        complex128 array of ``shape``.
+    """
+    h, w = shape
+    offsets, weights = bicubic_taps(scale)
+    row = np.zeros(h)
+    col = np.zeros(w)
+    # y_i = sum_m b_m x[s i + m]: a correlation, i.e. a convolution with b at -m
+    np.add.at(row, (-offsets) % h, weights)
+    np.add.at(col, (-offsets) % w, weights)
+    spectrum = np.fft.fft(row)[:, None] * np.fft.fft(col)[None, :]
+    if kernel is not None and kernel.size > 1:
+        k = np.asarray(kernel, np.float64)
+        kh, kw = k.shape
+        circ = np.zeros((h, w))
+        ys = (np.arange(kh) - kh // 2) % h
+        xs = (np.arange(kw) - kw // 2) % w
+        np.add.at(circ, (ys[:, None], xs[None, :]), k)
+        spectrum = spectrum * np.fft.fft2(circ)
+    return spectrum
+
+
+def _split_mean(a: torch.Tensor, s: int) -> torch.Tensor:
+    """Average the ``s x s`` blocks of size (H/s, W/s) of the last two axes (aliasing in frequency)."""
+    *lead, h, w = a.shape
+    return a.reshape(*lead, s, h // s, s, w // s).mean(dim=(-4, -2))
+
+
+def data_step(z: torch.Tensor, y: torch.Tensor, otf: torch.Tensor, alpha: torch.Tensor, scale: int) -> torch.Tensor:
+    """Exact ``argmin_x ||S (K x) - y||^2 + alpha ||x - z||^2`` for circular ``K`` (transfer function ``otf``).
+
+    With ``d = K^T S^T y + alpha z``, the Sherman-Morrison-Woodbury identity and the fact that
+    ``S^T S`` folds the spectrum into ``s x s`` aliased copies give, in the Fourier domain,
+    ``x = (d - conj(K) . fold(K d) / (fold(|K|^2) + alpha)) / alpha``, where ``fold`` averages the
+    copies (Zhao et al., "Fast single image super-resolution using a new analytical solution for
+    l2-l2 problems", IEEE TIP 2016).
+
+    Parameters
+    ----------
+    z : torch.Tensor
+        (N, 1, H, W) current estimate (the proximal centre).
+    y : torch.Tensor
+        (N, 1, H/s, W/s) observation.
+    otf : torch.Tensor
+        (N, 1, H, W) complex transfer function of ``K``.
+    alpha : torch.Tensor
+        (N, 1, 1, 1) weight of the proximal term.
+    scale : int
+        ``s``: ``S`` keeps the top-left pixel of every ``s x s`` block.
+    """
+    s = scale
+    n, c, h, w = y.shape
+    up = torch.zeros(n, c, h * s, w * s, dtype=torch.float32, device=y.device)
+    up[..., ::s, ::s] = y.float()
+    rhs = torch.conj(otf) * torch.fft.fft2(up) + alpha * torch.fft.fft2(z.float())
+    power = _split_mean(otf.real**2 + otf.imag**2, s)
+    aliased = _split_mean(otf * rhs, s) / (power + alpha)
+    return torch.fft.ifft2((rhs - torch.conj(otf) * aliased.repeat(1, 1, s, s)) / alpha).real
+
+
+class UnfoldedRestorer(nn.Module):
+    """``forward(y, otf, sigma) -> x``: restore one-channel planes observed through ``S K`` plus noise.
+
+    Parameters
+    ----------
+    stages : int
+        Number of unfolded (data step, prior step) iterations.
+    features, blocks, reduction, unshuffle : int
+        Arguments of the shared gray :class:`AttentionDenoiser` prior.
+    scale : int
+        Downsampling factor of the observation.
+    lam, sigma_start : float
+        DPIR schedule the hyper-parameters start from (``sigma_start`` on the 0-255 scale).
+    """
+
+    def __init__(self, stages: int = 5, features: int = 64, blocks: int = 9, reduction: int = 8,
+                 unshuffle: int = 2, scale: int = 2, lam: float = 0.23, sigma_start: float = 49.0) -> None:
+        super().__init__()
+        self.stages = stages
+        self.scale = scale
+        self.channels = 1
+        self.unshuffle = unshuffle * scale  # the high-resolution grid must be a multiple of this
+        self.lam = lam
+        self.sigma_start = sigma_start
+        self.prior = AttentionDenoiser(channels=1, features=features, blocks=blocks, reduction=reduction,
+                                       unshuffle=unshuffle)
+        self.hyper = nn.Sequential(nn.Linear(1, 32), nn.ReLU(), nn.Linear(32, 2 * stages))
+        nn.init.zeros_(self.hyper[2].weight)
+        nn.init.zeros_(self.hyper[2].bias)
+        self.iterates: list[torch.Tensor] | None = None  # filled when recording (for teaching)
+
+    def schedule(self, sigma: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-stage ``(alpha, beta)``, each (N, stages), for noise levels ``sigma`` (N,) on the [0, 1] scale."""
+        floor = torch.clamp(sigma, min=1.0 / 255.0)
+        t = torch.linspace(0.0, 1.0, self.stages, device=sigma.device)
+        start = torch.clamp(torch.full_like(floor, self.sigma_start / 255.0), min=floor)
+        base_beta = torch.exp(torch.log(start)[:, None] * (1 - t) + torch.log(floor)[:, None] * t)
+        base_alpha = self.lam * floor[:, None] ** 2 / base_beta**2
+        corr = self.hyper(sigma[:, None] * 10.0)
+        alpha = base_alpha * torch.exp(corr[:, : self.stages])
+        beta = base_beta * torch.exp(corr[:, self.stages :])
+        return alpha, beta
+
+    def forward(self, y: torch.Tensor, otf: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+        """Restore a batch of planes.
+
+        Parameters
+        ----------
+        y : torch.Tensor
+            (N, 1, h, w) low-resolution observations.
+        otf : torch.Tensor
+            (N, 1, s h, s w) complex transfer functions (:func:`transfer_function`) of each plane.
+        sigma : torch.Tensor
+            (N,) noise level of each plane on the [0, 1] scale.
+
+        Returns
+        -------
+        torch.Tensor
+            (N, 1, s h, s w) estimates; ``s h`` and ``s w`` must be multiples of ``self.unshuffle``.
+        """
+        n = y.shape[0]
+        x = torch.nn.functional.interpolate(y.float(), scale_factor=self.scale, mode="bicubic", align_corners=False)
+        alpha, beta = self.schedule(sigma)
+        if self.iterates is not None:
+            self.iterates.clear()
+        u = self.prior.unshuffle
+        for t in range(self.stages):
+            x = data_step(x, y, otf, alpha[:, t].view(n, 1, 1, 1), self.scale)
+            level = beta[:, t].view(n, 1, 1, 1).expand(n, 1, x.shape[-2] // u, x.shape[-1] // u)
+            x = self.prior(x, level.to(x.dtype))
+            if self.iterates is not None:
+                self.iterates.append(x.detach().float())
+        return x
+
+    def load_prior(self, state: dict[str, torch.Tensor]) -> None:
+        """Start the shared prior from a trained :class:`AttentionDenoiser` ``state_dict``."""
+        self.prior.load_state_dict(state)

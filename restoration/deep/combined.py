@@ -1,0 +1,139 @@
+"""Inference of the unfolded combined-degradation network (:mod:`.archs.unfolded`) on whole images.
+
+The network restores one-channel planes. A colour image is split into the three channels of the
+orthonormal opponent-colour transform used by ``cnn_denoise`` (each mapped onto [0, 1], the noise
+level scaled with it), which go through the network as one batch. Its Fourier data step treats
+the image as periodic, so each tile is first extended by mirroring (as the degradation itself
+extends the image at its borders) and the extension is cut from the result. Large images are
+processed in overlapping tiles so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .inference import configure_threads
+
+__all__ = ["OPP", "OPP_GAIN", "OPP_OFFSET", "from_planes", "restore_planes", "restore_with", "to_planes"]
+
+# Orthonormal opponent-colour transform and the gain/offset that map each channel onto [0, 1].
+OPP = np.array(
+    [[1 / np.sqrt(3)] * 3, [1 / np.sqrt(2), 0.0, -1 / np.sqrt(2)], [1 / np.sqrt(6), -2 / np.sqrt(6), 1 / np.sqrt(6)]]
+)
+OPP_GAIN = np.array([1 / np.sqrt(3), 1 / np.sqrt(2), np.sqrt(6) / 4])
+OPP_OFFSET = np.array([0.0, 0.5, 0.5])
+
+
+def to_planes(image: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W[, 3]) image -> (C, H, W) planes in [0, 1] and their noise levels (0-255 scale)."""
+    if image.ndim == 2:
+        return image[None].astype(np.float32), np.array([sigma], np.float64)
+    opp = image.astype(np.float64) @ OPP.T * OPP_GAIN + OPP_OFFSET
+    return np.ascontiguousarray(np.moveaxis(opp, -1, 0), dtype=np.float32), sigma * OPP_GAIN
+
+
+def from_planes(planes: np.ndarray, colour: bool) -> np.ndarray:
+    """Inverse of :func:`to_planes`."""
+    if not colour:
+        return planes[0]
+    opp = (np.moveaxis(planes, 0, -1).astype(np.float64) - OPP_OFFSET) / OPP_GAIN
+    return (opp @ OPP).astype(np.float32)
+
+
+def _run(model: Any, planes: np.ndarray, kernel: np.ndarray | None, sigmas: np.ndarray, pad: int,
+         bf16: bool) -> np.ndarray:
+    """Restore (C, h, w) low-resolution planes (one tile) -> (C, s h, s w)."""
+    import torch
+
+    from .archs.unfolded import transfer_function
+
+    s = model.scale
+    c, h, w = planes.shape
+    m = max(1, model.unshuffle // s)  # the padded low-resolution size must be a multiple of this
+    ph, pw = pad + (-(h + 2 * pad)) % m, pad + (-(w + 2 * pad)) % m
+    padded = np.pad(planes, ((0, 0), (pad, ph), (pad, pw)), mode="symmetric")
+    hh, ww = padded.shape[1:]
+    otf = torch.from_numpy(transfer_function(kernel, (hh * s, ww * s), s).astype(np.complex64))
+    y = torch.from_numpy(np.ascontiguousarray(padded))[:, None]
+    sig = torch.as_tensor(np.asarray(sigmas, np.float32) / 255.0)
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        out = model(y, otf.expand(c, 1, -1, -1), sig).float()
+    return out[:, 0, pad * s : (pad + h) * s, pad * s : (pad + w) * s].numpy()
+
+
+def restore_planes(
+    model: Any,
+    planes: np.ndarray,
+    kernel: np.ndarray | None,
+    sigmas: np.ndarray,
+    *,
+    pad: int = 8,
+    tile: int = 256,
+    overlap: int = 16,
+    bf16: bool = False,
+) -> np.ndarray:
+    """Restore (C, h, w) low-resolution planes with an :class:`UnfoldedRestorer`; returns (C, s h, s w).
+
+    Parameters
+    ----------
+    model : UnfoldedRestorer
+        The network, in eval mode.
+    planes : numpy.ndarray
+        Observed planes (see :func:`to_planes`).
+    kernel : numpy.ndarray or None
+        The blur applied before downsampling (None: none).
+    sigmas : numpy.ndarray
+        Noise level of each plane (0-255 scale).
+    pad : int
+        Mirror extension of each tile, in low-resolution pixels.
+    tile, overlap : int
+        Low-resolution tile size and the context kept around each tile.
+    bf16 : bool
+        bfloat16 arithmetic in the prior.
+    """
+    configure_threads()
+    s = model.scale
+    c, h, w = planes.shape
+    if h <= tile + 2 * overlap and w <= tile + 2 * overlap:
+        return _run(model, planes, kernel, sigmas, pad, bf16)
+    out = np.zeros((c, h * s, w * s), np.float32)
+    for y0 in range(0, h, tile):
+        for x0 in range(0, w, tile):
+            ya, xa = max(0, y0 - overlap), max(0, x0 - overlap)
+            yb, xb = min(h, y0 + tile + overlap), min(w, x0 + tile + overlap)
+            res = _run(model, planes[:, ya:yb, xa:xb], kernel, sigmas, pad, bf16)
+            ty, tx = min(tile, h - y0), min(tile, w - x0)
+            out[:, y0 * s : (y0 + ty) * s, x0 * s : (x0 + tx) * s] = res[
+                :, (y0 - ya) * s : (y0 - ya + ty) * s, (x0 - xa) * s : (x0 - xa + tx) * s]
+    return out
+
+
+def restore_with(model: Any, observation: Any, *, sigma: float | None = None, pad: int = 6,
+                 bf16: bool = False) -> np.ndarray:
+    """Restore an :class:`~restoration.degradations.Observation` (blur, downsampling, noise) with ``model``.
+
+    Parameters
+    ----------
+    model : UnfoldedRestorer
+        The network, in eval mode; its ``scale`` must be the observation's.
+    observation : Observation
+        Degraded image with its kernel (or none) and scale.
+    sigma : float, optional
+        Noise level on the 0-255 scale (default: the observation's).
+    pad : int
+        Mirror extension of each tile in low-resolution pixels (as in training).
+    bf16 : bool
+        bfloat16 arithmetic in the prior.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 image of ``observation.output_shape``, clipped to [0, 1].
+    """
+    img = np.asarray(observation.degraded, np.float32)
+    level = float(observation.sigma if sigma is None else sigma)
+    planes, sigmas = to_planes(img, level)
+    out = restore_planes(model, planes, observation.kernel, sigmas, pad=pad, bf16=bf16)
+    return np.clip(from_planes(out, img.ndim == 3), 0.0, 1.0).astype(np.float32)
