@@ -58,12 +58,9 @@ _SPECS: tuple[AlgorithmSpec, ...] = (
 )
 # Measured run costs (seconds per megapixel of output, ``scripts/bench_costs.py``) of the entries whose family
 # module does not state one itself (``specs/deep.py`` is maintained apart); an entry's own ``cost`` wins.
-# cnn_combined had no shipped weights when the costs were measured: until it is measured it is given five times
-# cnn_denoise's figure (five unfolded stages, each running a CNN of about that size).
 _MEASURED_COSTS: dict[str, RunCost] = {
     "cnn_denoise": RunCost(gray=4.9, colour=11.0),
     "cnn_sr": RunCost(gray=1.2, colour=1.3),
-    "cnn_combined": RunCost(gray=25.0, colour=55.0),
     "pnp": RunCost(gray=34.0, colour=140.0),
 }
 _SPECS = tuple(

@@ -1,6 +1,6 @@
 """Registry entries: deep CNNs (weights trained by this project, shipped in assets/weights)."""
 
-from ..algorithm import AlgorithmSpec
+from ..algorithm import AlgorithmSpec, RunCost
 from ..params import ParamSpec
 
 SPECS: tuple[AlgorithmSpec, ...] = (
@@ -83,6 +83,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         needs=frozenset({"kernel", "scale", "sigma"}),
         uses_torch=True,
         auto_params="restoration.deep.upscale:cnn_combined_defaults",
+        cost=RunCost(gray=10.2, colour=35.4),  # scripts/bench_costs.py on a quiet machine
     ),
     AlgorithmSpec(
         name="pnp",
