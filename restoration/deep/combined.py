@@ -1,11 +1,11 @@
 """Inference of the unfolded combined-degradation network (:mod:`.archs.unfolded`) on whole images.
 
 The network restores one-channel planes. A colour image is split into the three channels of the
-orthonormal opponent-colour transform used by ``cnn_denoise`` (each mapped onto [0, 1], the noise
-level scaled with it), which go through the network as one batch. Its Fourier data step treats
-the image as periodic, so each tile is first extended by mirroring (as the degradation itself
-extends the image at its borders) and the extension is cut from the result. Large images are
-processed in overlapping tiles so memory stays bounded.
+orthonormal opponent-colour transform used by ``cnn_denoise`` (:mod:`.colour`), which go through
+the network as one batch. Its Fourier data step treats the image as periodic, so each tile is
+first extended by mirroring (as the degradation itself extends the image at its borders) and the
+extension is cut from the result. Large images are processed in overlapping tiles so memory stays
+bounded.
 """
 
 from __future__ import annotations
@@ -14,32 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from .inference import configure_threads
+from .colour import from_planes, to_planes
+from .inference import configure_threads, tile_windows
 
-__all__ = ["OPP", "OPP_GAIN", "OPP_OFFSET", "from_planes", "restore_planes", "restore_with", "to_planes"]
+__all__ = ["restore_planes", "restore_with"]
 
-# Orthonormal opponent-colour transform and the gain/offset that map each channel onto [0, 1].
-OPP = np.array(
-    [[1 / np.sqrt(3)] * 3, [1 / np.sqrt(2), 0.0, -1 / np.sqrt(2)], [1 / np.sqrt(6), -2 / np.sqrt(6), 1 / np.sqrt(6)]]
-)
-OPP_GAIN = np.array([1 / np.sqrt(3), 1 / np.sqrt(2), np.sqrt(6) / 4])
-OPP_OFFSET = np.array([0.0, 0.5, 0.5])
-
-
-def to_planes(image: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """(H, W[, 3]) image -> (C, H, W) planes in [0, 1] and their noise levels (0-255 scale)."""
-    if image.ndim == 2:
-        return image[None].astype(np.float32), np.array([sigma], np.float64)
-    opp = image.astype(np.float64) @ OPP.T * OPP_GAIN + OPP_OFFSET
-    return np.ascontiguousarray(np.moveaxis(opp, -1, 0), dtype=np.float32), sigma * OPP_GAIN
-
-
-def from_planes(planes: np.ndarray, colour: bool) -> np.ndarray:
-    """Inverse of :func:`to_planes`."""
-    if not colour:
-        return planes[0]
-    opp = (np.moveaxis(planes, 0, -1).astype(np.float64) - OPP_OFFSET) / OPP_GAIN
-    return (opp @ OPP).astype(np.float32)
+def _times(part: slice, s: int) -> slice:
+    return slice(part.start * s, part.stop * s)
 
 
 def _run(model: Any, planes: np.ndarray, kernel: np.ndarray | None, sigmas: np.ndarray, pad: int,
@@ -99,14 +80,9 @@ def restore_planes(
     if h <= tile + 2 * overlap and w <= tile + 2 * overlap:
         return _run(model, planes, kernel, sigmas, pad, bf16)
     out = np.zeros((c, h * s, w * s), np.float32)
-    for y0 in range(0, h, tile):
-        for x0 in range(0, w, tile):
-            ya, xa = max(0, y0 - overlap), max(0, x0 - overlap)
-            yb, xb = min(h, y0 + tile + overlap), min(w, x0 + tile + overlap)
-            res = _run(model, planes[:, ya:yb, xa:xb], kernel, sigmas, pad, bf16)
-            ty, tx = min(tile, h - y0), min(tile, w - x0)
-            out[:, y0 * s : (y0 + ty) * s, x0 * s : (x0 + tx) * s] = res[
-                :, (y0 - ya) * s : (y0 - ya + ty) * s, (x0 - xa) * s : (x0 - xa + tx) * s]
+    for src, dst, inner in tile_windows(h, w, tile, overlap):
+        res = _run(model, planes[:, src[0], src[1]], kernel, sigmas, pad, bf16)
+        out[:, _times(dst[0], s), _times(dst[1], s)] = res[:, _times(inner[0], s), _times(inner[1], s)]
     return out
 
 

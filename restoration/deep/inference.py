@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["apply_network", "configure_threads", "denoise_array", "pad_to_multiple"]
+__all__ = ["apply_network", "configure_threads", "denoise_array", "pad_to_multiple", "tile_windows"]
 
 _lock = threading.Lock()
 _configured = False
@@ -36,6 +37,21 @@ def pad_to_multiple(array: np.ndarray, multiple: int) -> tuple[np.ndarray, tuple
         pad = ((0, ph), (0, pw)) + ((0, 0),) * (array.ndim - 2)
         array = np.pad(array, pad, mode="symmetric")
     return array, (h, w)
+
+
+def tile_windows(h: int, w: int, tile: int, overlap: int) -> Iterator[tuple[tuple[slice, slice], ...]]:
+    """Tiles of an ``h`` x ``w`` grid with ``overlap`` pixels of context: ``(source, destination, inner)``.
+
+    ``source`` (rows, columns) is the region to process, ``destination`` the ``tile`` x ``tile`` block of
+    the output it fills, and ``inner`` where that block lies inside the processed region.
+    """
+    for y0 in range(0, h, tile):
+        for x0 in range(0, w, tile):
+            ya, xa = max(0, y0 - overlap), max(0, x0 - overlap)
+            yb, xb = min(h, y0 + tile + overlap), min(w, x0 + tile + overlap)
+            ty, tx = min(tile, h - y0), min(tile, w - x0)
+            yield ((slice(ya, yb), slice(xa, xb)), (slice(y0, y0 + ty), slice(x0, x0 + tx)),
+                   (slice(y0 - ya, y0 - ya + ty), slice(x0 - xa, x0 - xa + tx)))
 
 
 def _run_tile(model: Any, tile: np.ndarray, level: float | np.ndarray, bf16: bool) -> np.ndarray:
@@ -91,13 +107,8 @@ def apply_network(
         out = _run_tile(model, padded, level, bf16)
     else:
         out = np.zeros_like(padded)
-        for y0 in range(0, H, tile):
-            for x0 in range(0, W, tile):
-                ya, xa = max(0, y0 - overlap), max(0, x0 - overlap)
-                yb, xb = min(H, y0 + tile + overlap), min(W, x0 + tile + overlap)
-                res = _run_tile(model, padded[ya:yb, xa:xb], level, bf16)
-                ty, tx = min(tile, H - y0), min(tile, W - x0)
-                out[y0 : y0 + ty, x0 : x0 + tx] = res[y0 - ya : y0 - ya + ty, x0 - xa : x0 - xa + tx]
+        for src, dst, inner in tile_windows(H, W, tile, overlap):
+            out[dst] = _run_tile(model, padded[src], level, bf16)[inner]
     return out[:h, :w]
 
 

@@ -183,7 +183,7 @@ def _combined_loss(model: Any, batch: tuple[np.ndarray, np.ndarray, list[np.ndar
     import torch
 
     from .archs.unfolded import transfer_function
-    from .combined import OPP, OPP_GAIN, OPP_OFFSET
+    from .colour import OPP, OPP_GAIN, OPP_OFFSET
 
     clean, low, kernels, sigma = batch
     b, h, w, c = low.shape

@@ -36,7 +36,7 @@ from torch import nn
 
 from .denoiser import AttentionDenoiser
 
-__all__ = ["UnfoldedRestorer", "bicubic_taps", "data_step", "transfer_function"]
+__all__ = ["UnfoldedRestorer", "bicubic_taps", "data_step", "fold_terms", "transfer_function"]
 
 
 def _cubic(x: np.ndarray) -> np.ndarray:
@@ -105,7 +105,17 @@ def _split_mean(a: torch.Tensor, s: int) -> torch.Tensor:
     return a.reshape(*lead, s, h // s, s, w // s).mean(dim=(-4, -2))
 
 
-def data_step(z: torch.Tensor, y: torch.Tensor, otf: torch.Tensor, alpha: torch.Tensor, scale: int) -> torch.Tensor:
+def fold_terms(y: torch.Tensor, otf: torch.Tensor, scale: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The parts of :func:`data_step` that depend only on the observation: ``F(K^T S^T y)`` and ``fold(|K|^2)``."""
+    s = scale
+    n, c, h, w = y.shape
+    up = torch.zeros(n, c, h * s, w * s, dtype=torch.float32, device=y.device)
+    up[..., ::s, ::s] = y.float()
+    return torch.conj(otf) * torch.fft.fft2(up), _split_mean(otf.real**2 + otf.imag**2, s)
+
+
+def data_step(z: torch.Tensor, y: torch.Tensor, otf: torch.Tensor, alpha: torch.Tensor, scale: int, *,
+              terms: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
     """Exact ``argmin_x ||S (K x) - y||^2 + alpha ||x - z||^2`` for circular ``K`` (transfer function ``otf``).
 
     With ``d = K^T S^T y + alpha z``, the Sherman-Morrison-Woodbury identity and the fact that
@@ -126,13 +136,13 @@ def data_step(z: torch.Tensor, y: torch.Tensor, otf: torch.Tensor, alpha: torch.
         (N, 1, 1, 1) weight of the proximal term.
     scale : int
         ``s``: ``S`` keeps the top-left pixel of every ``s x s`` block.
+    terms : tuple of torch.Tensor, optional
+        :func:`fold_terms` of ``(y, otf, scale)``, when already computed (they do not change between
+        iterations).
     """
     s = scale
-    n, c, h, w = y.shape
-    up = torch.zeros(n, c, h * s, w * s, dtype=torch.float32, device=y.device)
-    up[..., ::s, ::s] = y.float()
-    rhs = torch.conj(otf) * torch.fft.fft2(up) + alpha * torch.fft.fft2(z.float())
-    power = _split_mean(otf.real**2 + otf.imag**2, s)
+    ky, power = terms if terms is not None else fold_terms(y, otf, s)
+    rhs = ky + alpha * torch.fft.fft2(z.float())
     aliased = _split_mean(otf * rhs, s) / (power + alpha)
     return torch.fft.ifft2((rhs - torch.conj(otf) * aliased.repeat(1, 1, s, s)) / alpha).real
 
@@ -203,8 +213,9 @@ class UnfoldedRestorer(nn.Module):
         if self.iterates is not None:
             self.iterates.clear()
         u = self.prior.unshuffle
+        terms = fold_terms(y, otf, self.scale)
         for t in range(self.stages):
-            x = data_step(x, y, otf, alpha[:, t].view(n, 1, 1, 1), self.scale)
+            x = data_step(x, y, otf, alpha[:, t].view(n, 1, 1, 1), self.scale, terms=terms)
             level = beta[:, t].view(n, 1, 1, 1).expand(n, 1, x.shape[-2] // u, x.shape[-1] // u)
             x = self.prior(x, level.to(x.dtype))
             if self.iterates is not None:
