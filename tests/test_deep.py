@@ -266,3 +266,46 @@ def test_shipped_combined_model_restores_the_survey_degradation():
     chain = psnr(obs.clean, run_algorithm("classic_chain", obs))
     bicubic = psnr(obs.clean, run_algorithm("bicubic", obs))
     assert ours > bicubic + 2.0 and ours > chain - 0.5, (bicubic, chain, ours)
+
+
+def test_unfolded_trace_records_every_stage():
+    """The teaching trace: one data and one prior estimate per stage, the last prior estimate is the output."""
+    from restoration import degrade
+    from restoration.deep.colour import OPP_GAIN
+    from restoration.deep.combined import restore_with, trace_with
+
+    torch.manual_seed(0)
+    model = build("UnfoldedRestorer", stages=3, features=8, blocks=1).eval()
+    for colour in (False, True):
+        obs = degrade(make_scene(40, 36, colour=colour), "motion_blur(length=5, angle=30) | downsample(scale=2) | "
+                      "gaussian_noise(sigma=10)", seed=1)
+        trace = trace_with(model, obs)
+        assert len(trace.data) == len(trace.prior) == 3 and trace.alpha.shape == trace.beta.shape == (3,)
+        assert all(t.shape == obs.clean.shape for t in trace.data + trace.prior)
+        np.testing.assert_allclose(trace.prior[-1], restore_with(model, obs), atol=1e-5)
+        # DPIR's schedule on the luminance plane, given back on the image's scale
+        gain = OPP_GAIN[0] if colour else 1.0
+        assert trace.beta[0] == pytest.approx(49.0 / gain, rel=1e-4) and trace.beta[-1] == pytest.approx(10.0, rel=1e-4)
+        assert not np.allclose(trace.data[0], trace.prior[0])
+    assert model.iterates is None  # the caller's (shared) model never records
+
+
+def test_combined_training_continues_a_trained_model(tiny_data, tmp_path):
+    """--init with a whole unfolded model continues it: validated first, only better weights written,
+    and the manifest names what it started from and how that was made."""
+    from restoration.deep.train import _provenance
+
+    kw = dict(task="combined", channels=3, patch=16, sigma_max=20, stages=2, pad=2, val_crop=24)
+    first = train(_cfg(tiny_data, tmp_path, out="comb", **kw), command="python -m restoration train first")
+    start = first["validation"]["psnr"]
+    more = train(_cfg(tiny_data, tmp_path, out="comb2", init="comb", lr=1e-2, steps=4, seed=3, **kw),
+                 command="python -m restoration train second")
+    ckpt = torch.load(tmp_path / "ck" / "comb2.ckpt", weights_only=False)
+    assert ckpt["history"][0]["step"] == 0
+    assert ckpt["history"][0]["val_psnr"] == pytest.approx(start, abs=1e-3)  # the trained weights, re-validated
+    assert ckpt["provenance"]["name"] == "comb" and ckpt["provenance"]["command"].endswith("first")
+    if more:  # written only because it beat the start
+        assert more["validation"]["psnr"] > start and more["init"]["sha256"] == first["sha256"]
+    else:
+        assert "comb2" not in manifest(tmp_path / "w")
+    assert _provenance("elsewhere.pt", tmp_path / "w") == {"file": "elsewhere.pt"}

@@ -197,3 +197,16 @@ def attention_figure(weights: np.ndarray) -> go.Figure:
     fig.update_layout(xaxis_title="channel", yaxis_title="residual block", height=300,
                       margin={"l": 40, "r": 10, "t": 10, "b": 40})
     return fig
+
+
+def stages_figure(data_psnr: list[float], prior_psnr: list[float]) -> go.Figure:
+    """PSNR after each data step and each prior step of an unfolded network, as one zig-zag line."""
+    x, y, text = [], [], []
+    for t, (d, p) in enumerate(zip(data_psnr, prior_psnr, strict=True), start=1):
+        x += [t - 0.25, t + 0.25]
+        y += [d, p]
+        text += [f"stage {t}: data step", f"stage {t}: prior"]
+    fig = go.Figure(go.Scatter(x=x, y=y, mode="lines+markers", text=text, hovertemplate="%{text}: %{y:.2f} dB"))
+    fig.update_layout(xaxis_title="stage (data step, then prior)", yaxis_title="PSNR (dB)", height=300,
+                      xaxis={"tickmode": "linear", "dtick": 1}, margin={"l": 40, "r": 10, "t": 10, "b": 40})
+    return fig

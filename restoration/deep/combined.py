@@ -10,14 +10,15 @@ bounded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .colour import from_planes, to_planes
+from .colour import OPP_GAIN, from_planes, to_planes
 from .inference import configure_threads, tile_windows
 
-__all__ = ["restore_planes", "restore_with"]
+__all__ = ["UnfoldedTrace", "restore_planes", "restore_with", "trace_with"]
 
 def _times(part: slice, s: int) -> slice:
     return slice(part.start * s, part.stop * s)
@@ -41,7 +42,63 @@ def _run(model: Any, planes: np.ndarray, kernel: np.ndarray | None, sigmas: np.n
     sig = torch.as_tensor(np.asarray(sigmas, np.float32) / 255.0)
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
         out = model(y, otf.expand(c, 1, -1, -1), sig).float()
-    return out[:, 0, pad * s : (pad + h) * s, pad * s : (pad + w) * s].numpy()
+    return _crop(out, pad, h, w, s)
+
+
+def _crop(planes: Any, pad: int, h: int, w: int, s: int) -> np.ndarray:
+    """Cut the mirror extension from (C, 1, H, W) network planes -> (C, s h, s w)."""
+    return planes[:, 0, pad * s : (pad + h) * s, pad * s : (pad + w) * s].float().numpy()
+
+
+@dataclass
+class UnfoldedTrace:
+    """What the unfolded network computes on the way (for the teaching page).
+
+    Attributes
+    ----------
+    data : list of numpy.ndarray
+        The estimate after each stage's data step (consistent with the observation, still noisy).
+    prior : list of numpy.ndarray
+        The estimate after each stage's prior (denoising) step; the last one is the output.
+    alpha : numpy.ndarray
+        Weight of the proximal term in each data step (small: trust the observation).
+    beta : numpy.ndarray
+        Noise level (0-255 scale) the prior is told at each stage.
+    """
+
+    data: list[np.ndarray]
+    prior: list[np.ndarray]
+    alpha: np.ndarray
+    beta: np.ndarray
+
+
+def trace_with(model: Any, observation: Any, *, sigma: float | None = None, pad: int = 6) -> UnfoldedTrace:
+    """Restore a (small) observation in one piece, keeping every stage's intermediate estimates.
+
+    A private copy of ``model`` records, so sharing the loaded network with other users is safe.
+    Images are processed whole (no tiles): callers bound the size.
+    """
+    import copy
+
+    import torch
+
+    img = np.asarray(observation.degraded, np.float32)
+    level = float(observation.sigma if sigma is None else sigma)
+    planes, sigmas = to_planes(img, level)
+    model = copy.deepcopy(model)
+    model.iterates = []
+    _run(model, planes, observation.kernel, sigmas, pad, bf16=False)
+    h, w = planes.shape[1:]
+    s, colour = model.scale, img.ndim == 3
+
+    def images(stack: list[Any]) -> list[np.ndarray]:
+        return [np.clip(from_planes(_crop(t, pad, h, w, s), colour), 0.0, 1.0).astype(np.float32) for t in stack]
+
+    with torch.no_grad():
+        alpha, beta = model.schedule(torch.as_tensor(np.asarray(sigmas[:1], np.float32) / 255.0))
+    gain = OPP_GAIN[0] if colour else 1.0  # the luminance plane's levels, back on the image's scale
+    return UnfoldedTrace(data=images(model.data_iterates), prior=images(model.iterates),
+                         alpha=alpha[0].numpy(), beta=beta[0].numpy() * 255.0 / gain)
 
 
 def restore_planes(

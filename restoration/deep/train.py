@@ -356,6 +356,24 @@ def _state_of(source: str, out_dir: Path) -> dict[str, Any]:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
+def _provenance(source: str, out_dir: Path) -> dict[str, Any]:
+    """What ``--init`` started from: the manifest entry's name, checksum and the command that made it.
+
+    Reproducing weights that were initialised from other shipped weights means running that command
+    first (recursively, when it had an ``init`` of its own).
+    """
+    from .weights import manifest
+
+    entry = manifest(out_dir).get(source)
+    if entry is None:
+        return {"file": source}
+    found = {"name": source, "sha256": entry.get("sha256"), "steps": entry.get("steps"),
+             "command": entry.get("command")}
+    if "init" in entry:
+        found["init"] = entry["init"]
+    return found
+
+
 def _init_from(model: Any, source: str, out_dir: Path) -> None:
     """Start from shipped weights (a manifest name or a ``.pt`` path); gray weights can seed a colour model.
 
@@ -434,6 +452,9 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     ckpt_path = ckpt_dir / f"{cfg.out}.ckpt"
     rng = np.random.default_rng(cfg.seed)
     step, best, history = 0, -math.inf, []
+    continued = False
+    # read before the first improvement can overwrite an entry of the same name; kept in the checkpoint
+    provenance = _provenance(cfg.init, Path(cfg.out_dir)) if cfg.init else None
     if cfg.resume and ckpt_path.exists():
         state = torch.load(ckpt_path, weights_only=False)  # our own checkpoint, never a user's file
         model.load_state_dict(state["model"])
@@ -441,10 +462,24 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         step, best, history = state["step"], state["best"], state["history"]
         rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
+        provenance = state.get("provenance", provenance)
     elif cfg.init and cfg.task == "combined":
-        model.load_prior(_state_of(cfg.init, Path(cfg.out_dir)))
+        state = _state_of(cfg.init, Path(cfg.out_dir))
+        if any(k.startswith("prior.") for k in state):  # a whole unfolded model: continue its training
+            model.load_state_dict(state)
+            continued = True
+        else:  # a denoiser: the shared prior
+            model.load_prior(state)
     elif cfg.init:
         _init_from(model, cfg.init, Path(cfg.out_dir))
+    if continued and val_images:
+        # weights that continue a trained model are only written when they beat it
+        model.eval()
+        with torch.no_grad():
+            best = _validate(model, val_images, cfg)
+        model.train()
+        history.append({"step": 0, "val_psnr": round(best, 4), "minutes": 0.0})
+        tqdm.write(f"start ({cfg.init}): validation PSNR {best:.3f} dB ({_val_setting(cfg)})", file=sys.stderr)
 
     def lr_at(s: int) -> float:
         return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps))
@@ -453,7 +488,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         tmp = ckpt_path.with_suffix(".tmp")
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "best": best,
                     "history": history, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
-                    "config": cfg.__dict__}, tmp)
+                    "config": cfg.__dict__, "provenance": provenance}, tmp)
         tmp.replace(ckpt_path)
 
     entry: dict[str, Any] = {}
@@ -511,6 +546,8 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
                     "command": command,
                 }
                 entry.update(_task_fields(cfg))
+                if provenance:
+                    entry["init"] = provenance
                 _update_manifest(out_dir, cfg.out, entry)
             save_checkpoint()
         if cfg.stop_after and step - start_step >= cfg.stop_after:

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..classic.filters import observation_sigma
@@ -24,6 +26,9 @@ from ..errors import ParameterError
 from .inference import apply_network
 from .weights import load_model, model_info
 
+if TYPE_CHECKING:
+    from .combined import UnfoldedTrace
+
 __all__ = [
     "COMBINED_MODEL",
     "SR_MODEL",
@@ -32,6 +37,7 @@ __all__ = [
     "run_cnn_combined",
     "run_cnn_sr",
     "super_resolve",
+    "trace_combined",
 ]
 
 SR_MODEL = "cnn_sr"
@@ -94,6 +100,24 @@ def restore_combined(observation: Observation, sigma: float | None = None, *, bf
     info = model_info(COMBINED_MODEL)
     return restore_with(load_model(COMBINED_MODEL), observation, sigma=sigma, pad=int(info.get("pad", 6)),
                         bf16=bf16)
+
+
+def trace_combined(observation: Observation, sigma: float | None = None) -> UnfoldedTrace:
+    """The shipped unfolded network's estimate after every data and prior step, on a small observation.
+
+    Raises
+    ------
+    ParameterError
+        If the observation is not x2-downsampled or is larger than 256x256 (it runs in one piece).
+    """
+    from .combined import trace_with
+
+    if observation.scale != 2:
+        raise ParameterError("cnn_combined is trained for x2 downsampling")
+    if max(observation.degraded.shape[:2]) > 256:
+        raise ParameterError("the stage-by-stage view is for small images (at most 256x256 observed pixels)")
+    info = model_info(COMBINED_MODEL)
+    return trace_with(load_model(COMBINED_MODEL), observation, sigma=sigma, pad=int(info.get("pad", 6)))
 
 
 def cnn_combined_defaults(observation: Observation) -> dict[str, float]:

@@ -294,3 +294,9 @@ def test_learn_page_families(family: str) -> None:
     if family == "deep":
         texts = " ".join(str(m.value) for m in at.markdown)
         assert "enlarging x4" in texts and "Channel-attention" in captions
+    if family == "pnp":
+        texts = " ".join(str(m.value) for m in at.markdown)
+        assert "Unfolded and trained end to end" in texts and "The data step undoes" in captions
+        at.slider(key="learn.unfolded_stage").set_value(1).run()
+        _ok(at)
+        assert not _errors(at)

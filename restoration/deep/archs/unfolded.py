@@ -176,7 +176,9 @@ class UnfoldedRestorer(nn.Module):
         self.hyper = nn.Sequential(nn.Linear(1, 32), nn.ReLU(), nn.Linear(32, 2 * stages))
         nn.init.zeros_(self.hyper[2].weight)
         nn.init.zeros_(self.hyper[2].bias)
-        self.iterates: list[torch.Tensor] | None = None  # filled when recording (for teaching)
+        # filled when recording (for teaching): the estimate after each data step and after each prior step
+        self.iterates: list[torch.Tensor] | None = None
+        self.data_iterates: list[torch.Tensor] | None = None
 
     def schedule(self, sigma: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-stage ``(alpha, beta)``, each (N, stages), for noise levels ``sigma`` (N,) on the [0, 1] scale."""
@@ -210,15 +212,18 @@ class UnfoldedRestorer(nn.Module):
         n = y.shape[0]
         x = torch.nn.functional.interpolate(y.float(), scale_factor=self.scale, mode="bicubic", align_corners=False)
         alpha, beta = self.schedule(sigma)
-        if self.iterates is not None:
-            self.iterates.clear()
+        record = self.iterates is not None
+        if record:
+            self.iterates, self.data_iterates = [], []
         u = self.prior.unshuffle
         terms = fold_terms(y, otf, self.scale)
         for t in range(self.stages):
             x = data_step(x, y, otf, alpha[:, t].view(n, 1, 1, 1), self.scale, terms=terms)
+            if record:
+                self.data_iterates.append(x.detach().float())
             level = beta[:, t].view(n, 1, 1, 1).expand(n, 1, x.shape[-2] // u, x.shape[-1] // u)
             x = self.prior(x, level.to(x.dtype))
-            if self.iterates is not None:
+            if record:
                 self.iterates.append(x.detach().float())
         return x
 
