@@ -41,8 +41,8 @@ FAMILIES: dict[str, str] = {
 class RunCost:
     """Measured run time of a method, in seconds per megapixel of its output.
 
-    Taken on the project's reference machine (a 2-core x86_64 laptop-class CPU, shared
-    with other jobs, so the figures lean high) by ``scripts/bench_costs.py``: the method's
+    Taken on the project's reference machine (a 2-core x86_64 laptop-class CPU; figures taken
+    while other jobs shared it lean high) by ``scripts/bench_costs.py``: the method's
     slowest task, tuned defaults, after a warm-up. :mod:`restoration.budget` multiplies
     them by the size of an image to decide whether a run fits the time budget.
 

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from . import specs as _specs
-from .algorithm import FAMILIES, AlgorithmSpec, RunCost
+from .algorithm import FAMILIES, AlgorithmSpec
 from .degradations import TASKS, Observation
 from .errors import ParameterError, RestorationError, TaskMismatchError, UnknownMethodError
 
@@ -55,16 +54,6 @@ _SPECS: tuple[AlgorithmSpec, ...] = (
     *_specs.inpainting.SPECS,
     *_specs.chain.SPECS,
     *_specs.deep.SPECS,
-)
-# Measured run costs (seconds per megapixel of output, ``scripts/bench_costs.py``) of the entries whose family
-# module does not state one itself (``specs/deep.py`` is maintained apart); an entry's own ``cost`` wins.
-_MEASURED_COSTS: dict[str, RunCost] = {
-    "cnn_denoise": RunCost(gray=4.9, colour=11.0),
-    "cnn_sr": RunCost(gray=1.2, colour=1.3),
-    "pnp": RunCost(gray=34.0, colour=140.0),
-}
-_SPECS = tuple(
-    replace(s, cost=_MEASURED_COSTS[s.name]) if s.cost is None and s.name in _MEASURED_COSTS else s for s in _SPECS
 )
 _names = [s.name for s in _SPECS]
 if len(_names) != len(set(_names)):  # pragma: no cover - a packaging bug

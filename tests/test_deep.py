@@ -253,8 +253,8 @@ def test_gray_model_on_colour_runs_channels_as_a_batch():
 def test_shipped_combined_model_restores_the_survey_degradation():
     """The shipped unfolded network on a photo crop: far above bicubic, level with the classic chain.
 
-    (Measured: bicubic 25.04, classic_chain 27.71, cnn_combined 27.56 dB. The issue's bar, +2 dB over the
-    chain, is not reached yet: see docs/benchmarks/deep.md.)
+    (Measured: bicubic 25.04, classic_chain 27.71, cnn_combined 27.72 dB; 27.56 before its training was continued.
+    The issue's bar, +2 dB over the chain, is not reached: see docs/benchmarks/deep.md.)
     """
     from restoration import degrade, psnr, run_algorithm
     from restoration.degradations import PRESETS
@@ -265,7 +265,7 @@ def test_shipped_combined_model_restores_the_survey_degradation():
     ours = psnr(obs.clean, run_algorithm("cnn_combined", obs))
     chain = psnr(obs.clean, run_algorithm("classic_chain", obs))
     bicubic = psnr(obs.clean, run_algorithm("bicubic", obs))
-    assert ours > bicubic + 2.0 and ours > chain - 0.5, (bicubic, chain, ours)
+    assert ours > bicubic + 2.0 and ours > chain - 0.25, (bicubic, chain, ours)
 
 
 def test_unfolded_trace_records_every_stage():

@@ -32,6 +32,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         needs=frozenset({"sigma"}),
         uses_torch=True,
         auto_params="restoration.deep.runners:cnn_denoise_defaults",
+        cost=RunCost(gray=1.71, colour=3.02),  # s/MP, scripts/bench_costs.py on a quiet machine
     ),
     AlgorithmSpec(
         name="cnn_sr",
@@ -53,6 +54,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         ),
         needs=frozenset({"scale"}),
         uses_torch=True,
+        cost=RunCost(gray=0.38, colour=0.45),  # s/MP, scripts/bench_costs.py on a quiet machine
     ),
     AlgorithmSpec(
         name="cnn_combined",
@@ -83,7 +85,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         needs=frozenset({"kernel", "scale", "sigma"}),
         uses_torch=True,
         auto_params="restoration.deep.upscale:cnn_combined_defaults",
-        cost=RunCost(gray=10.2, colour=35.4),  # scripts/bench_costs.py on a quiet machine
+        cost=RunCost(gray=9.37, colour=35.2),  # s/MP, scripts/bench_costs.py on a quiet machine
     ),
     AlgorithmSpec(
         name="pnp",
@@ -114,5 +116,6 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         needs=frozenset({"kernel", "scale", "mask", "sigma"}),
         uses_torch=True,
         auto_params="restoration.deep.pnp:pnp_defaults",
+        cost=RunCost(gray=32.7, colour=108.0),  # s/MP (slowest task: combined), scripts/bench_costs.py, quiet machine
     ),
 )
