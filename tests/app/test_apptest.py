@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import math
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptools import ROOT, TIMEOUT, no_exception
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-# A page run as the main script gets only its own folder (pages/) on sys.path; the
-# pages import ``ui`` and ``restoration`` from the repository root.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from ui import demo
+from ui.state import HOME_PRESET, HOME_RESULTS, HOME_RUN, HOME_SAMPLE, HOME_SEED
 
-from ui import demo  # noqa: E402 - needs the sys.path entry above
-from ui.state import HOME_PRESET, HOME_RESULTS, HOME_RUN, HOME_SAMPLE, HOME_SEED  # noqa: E402
-
-TIMEOUT = 60.0  # seconds per script run: generous for a loaded 2-core CI machine
 PAGES = sorted(ROOT.glob("pages/*.py"))
 
 
@@ -29,13 +22,9 @@ def _app(script: Path) -> AppTest:
     return at
 
 
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, "\n\n".join(str(e.value) for e in at.exception)
-
-
 def test_home_renders() -> None:
     at = _app(ROOT / "app.py")
-    _no_exception(at)
+    no_exception(at)
     assert at.title[0].value == "Image Restoration Workbench"
     assert at.button(key=HOME_RUN).label == "Run quick demo"
     assert at.selectbox(key=HOME_PRESET).value == "noise25"
@@ -51,7 +40,7 @@ def test_home_quick_demo_flow() -> None:
     at.selectbox(key=HOME_PRESET).set_value("noise25").run()
     at.number_input(key=HOME_SEED).set_value(7).run()
     at.button(key=HOME_RUN).click().run()
-    _no_exception(at)
+    no_exception(at)
     assert not at.error, [e.value for e in at.error]
 
     assert len(at.dataframe) == 1
@@ -86,7 +75,7 @@ def test_home_shows_restoration_error_without_traceback(monkeypatch: pytest.Monk
     at = _app(ROOT / "app.py")
     monkeypatch.setattr(demo, "run_demo", refuse)  # the page calls ui.demo.run_demo at click time
     at.button(key=HOME_RUN).click().run()
-    _no_exception(at)
+    no_exception(at)
     assert [e.value for e in at.error] == ["the image is smaller than the total downsampling factor 4"]
     assert at.session_state[HOME_RESULTS] is None
     assert not at.dataframe
@@ -97,4 +86,4 @@ def test_page_renders(page: Path | None) -> None:
     if page is None:
         pytest.skip("pages/ holds no .py files yet")
     at = _app(page)
-    _no_exception(at)
+    no_exception(at)

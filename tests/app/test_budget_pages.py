@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
+from apptools import ROOT, TIMEOUT, no_exception
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # a page run as the main script only gets pages/ on sys.path
-    sys.path.insert(0, str(ROOT))
-
-from restoration.budget import BUDGET_ENV  # noqa: E402
-from ui import cache  # noqa: E402
-from ui.state import (  # noqa: E402
+from restoration.budget import BUDGET_ENV
+from ui import cache
+from ui.state import (
     BENCH_CATEGORIES,
     BENCH_METHODS,
     BENCH_PER_CATEGORY,
@@ -30,12 +26,7 @@ from ui.state import (  # noqa: E402
     RESTORE_RUN_ANYWAY,
 )
 
-TIMEOUT = 120.0
 WAVELET = "Wavelet shrinkage (BayesShrink / VisuShrink)"
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, "\n\n".join(str(e.value) for e in at.exception)
 
 
 def _held_back(at: AppTest) -> list[str]:
@@ -48,21 +39,21 @@ def test_restore_holds_back_a_method_over_the_budget(monkeypatch: pytest.MonkeyP
     at = AppTest.from_file(str(ROOT / "pages" / "2_Restore.py"), default_timeout=TIMEOUT)
     at.run()
     at.multiselect(key=RESTORE_METHODS).set_value(["mean", "wavelet"]).run()
-    _ok(at)
+    no_exception(at)
     held = _held_back(at)
     assert len(held) == 1 and held[0].startswith(f"{WAVELET} is held back: it would take about 0.3")
     assert "512×384 colour image" in held[0] and "time budget of 0.05 s" in held[0] and "anyway" in held[0]
     assert at.button(key=RESTORE_RUN).label == "Run 1 method"
 
     at.button(key=RESTORE_RUN).click().run()
-    _ok(at)
+    no_exception(at)
     assert set(at.session_state[RESTORE_RESULTS].images) == {"mean"}  # the other method still ran
     assert _held_back(at)  # and the page still says why wavelet did not
 
     at.checkbox(key=RESTORE_RUN_ANYWAY).check().run()
     assert not _held_back(at) and at.button(key=RESTORE_RUN).label == "Run 2 methods"
     at.button(key=RESTORE_RUN).click().run()
-    _ok(at)
+    no_exception(at)
     assert set(at.session_state[RESTORE_RESULTS].images) == {"mean", "wavelet"}
 
 
@@ -70,7 +61,7 @@ def test_restore_default_budget_holds_nothing_back_on_the_default_image(monkeypa
     monkeypatch.delenv(BUDGET_ENV, raising=False)
     at = AppTest.from_file(str(ROOT / "pages" / "2_Restore.py"), default_timeout=TIMEOUT)
     at.run()
-    _ok(at)
+    no_exception(at)
     assert not _held_back(at) and RESTORE_RUN_ANYWAY not in [c.key for c in at.checkbox]  # no box: nothing slow
     assert any(c.value.startswith("Estimated time: about") for c in at.caption)
 
@@ -87,14 +78,14 @@ def test_benchmark_holds_back_a_method_over_the_budget(tmp_path: Path, monkeypat
     at.text_area(key=BENCH_SPECS).input("")
     at.run()
     at.multiselect(key=BENCH_METHODS).set_value(["mean", "wavelet"]).run()
-    _ok(at)
+    no_exception(at)
     held = _held_back(at)
     assert len(held) == 1 and held[0].startswith(f"{WAVELET} is held back") and "on the largest" in held[0]
     at.button(key=BENCH_RUN).click().run()
-    _ok(at)
+    no_exception(at)
     assert set(at.session_state[BENCH_RESULTS]["method"]) == {"degraded", "mean"}
 
     at.checkbox(key=BENCH_RUN_ANYWAY).check().run()
     at.button(key=BENCH_RUN).click().run()
-    _ok(at)
+    no_exception(at)
     assert set(at.session_state[BENCH_RESULTS]["method"]) == {"degraded", "mean", "wavelet"}

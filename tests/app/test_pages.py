@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import io
 import math
-import sys
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from apptools import ROOT, TIMEOUT, no_exception
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # a page run as the main script only gets pages/ on sys.path
-    sys.path.insert(0, str(ROOT))
-
-from restoration import Observation  # noqa: E402
-from restoration.images import encode_png  # noqa: E402
-from ui import cache  # noqa: E402
-from ui.state import (  # noqa: E402
+from restoration import Observation
+from restoration.images import encode_png
+from ui import cache
+from ui.state import (
     BENCH_CATEGORIES,
     BENCH_METHODS,
     BENCH_PER_CATEGORY,
@@ -53,19 +49,14 @@ from ui.state import (  # noqa: E402
     SHARED_SPEC,
 )
 
-TIMEOUT = 120.0  # seconds per script run: generous for a loaded 2-core machine
 DEGRADE, RESTORE, BENCHMARK = "pages/1_Degrade.py", "pages/2_Restore.py", "pages/3_Benchmark.py"
 
 
 def _app(script: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / script), default_timeout=TIMEOUT)
     at.run()
-    _ok(at)
+    no_exception(at)
     return at
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, "\n\n".join(str(e.value) for e in at.exception)
 
 
 def _errors(at: AppTest) -> list[str]:
@@ -91,7 +82,7 @@ def test_degrade_renders_with_defaults() -> None:
     assert [m.label for m in at.metric][:2] == ["PSNR (degraded)", "SSIM (degraded)"]
     height, width = observation.clean.shape[:2]
     at.checkbox(key=DEGRADE_CROP).check().run()  # the default crop keeps the middle half each way
-    _ok(at)
+    no_exception(at)
     assert at.session_state[SHARED_OBSERVATION].clean.shape[:2] == (height // 2, width // 2)
 
 
@@ -119,19 +110,19 @@ def test_benchmark_renders_with_defaults() -> None:
 def test_degrade_then_restore_two_methods() -> None:
     at = _app("app.py")
     at.switch_page(DEGRADE).run()
-    _ok(at)
+    no_exception(at)
     at.selectbox(key=DEGRADE_PRESET).set_value("saltpepper").run()
-    _ok(at)
+    no_exception(at)
     assert at.text_input(key=DEGRADE_SPEC_TEXT).value == "salt_pepper(amount=0.1, salt_ratio=0.5)"
     assert at.session_state[SHARED_SPEC] == "salt_pepper(amount=0.1, salt_ratio=0.5)"
     observation = at.session_state[SHARED_OBSERVATION]
 
     at.switch_page(RESTORE).run()
-    _ok(at)
+    no_exception(at)
     assert at.session_state[SHARED_OBSERVATION] is observation  # the degradation flowed to the next page
     at.multiselect(key=RESTORE_METHODS).set_value(["identity", "median"]).run()
     at.button(key=RESTORE_RUN).click().run()
-    _ok(at)
+    no_exception(at)
     assert not _errors(at)
 
     table = at.session_state[RESTORE_TABLE]
@@ -157,26 +148,26 @@ def test_degrade_then_restore_two_methods() -> None:
 def test_degrade_pipeline_text_steps_and_errors() -> None:
     at = _app(DEGRADE)
     at.text_input(key=DEGRADE_SPEC_TEXT).input("gaussian_blur(sigma=2) | gaussian_noise(sigma=5)").run()
-    _ok(at)
+    no_exception(at)
     assert not _errors(at)
     assert [s["name"] for s in at.session_state[DEGRADE_STEPS]] == ["gaussian_blur", "gaussian_noise"]
     assert at.session_state[SHARED_OBSERVATION].task == "deblur"
 
     at.text_input(key=DEGRADE_SPEC_TEXT).input("gaussian_blurr(sigma=2)").run()
-    _ok(at)
+    no_exception(at)
     assert len(_errors(at)) == 1 and "did you mean 'gaussian_blur'" in _errors(at)[0]
     assert at.session_state[SHARED_OBSERVATION].task == "deblur"  # the last valid pipeline stays in effect
 
     at.selectbox(key=DEGRADE_ADD_STEP).set_value("downsample").run()
     at.button(key=DEGRADE_ADD).click().run()
-    _ok(at)
+    no_exception(at)
     assert not _errors(at)
     assert at.session_state[SHARED_OBSERVATION].task == "combined"
     assert at.text_input(key=DEGRADE_SPEC_TEXT).value.endswith("| downsample(scale=2)")
 
     first = at.session_state[DEGRADE_STEPS][0]["uid"]
     at.button(key=f"degrade.remove.{first}").click().run()
-    _ok(at)
+    no_exception(at)
     assert [s["name"] for s in at.session_state[DEGRADE_STEPS]] == ["gaussian_noise", "downsample"]
 
 
@@ -184,14 +175,14 @@ def test_upload_bad_file_large_file_and_no_ground_truth() -> None:
     at = _app("app.py")
     at.switch_page(DEGRADE).run()
     at.radio(key=DEGRADE_SOURCE).set_value("upload").run()
-    _ok(at)
+    no_exception(at)
     at.file_uploader(key=DEGRADE_UPLOAD).upload("broken.png", b"this is not an image", "image/png").run()
-    _ok(at)
+    no_exception(at)
     assert any("broken.png" in e and "not an image" in e for e in _errors(at)), _errors(at)
 
     at.selectbox(key=DEGRADE_SIZE).set_value(128 * 128).run()
     at.file_uploader(key=DEGRADE_UPLOAD).upload("wide.png", _png(200, 300), "image/png").run()
-    _ok(at)
+    no_exception(at)
     assert not _errors(at)
     assert any("shrunk" in i.value and "300×200" in i.value for i in at.info), [i.value for i in at.info]
     clean = at.session_state[SHARED_CLEAN]
@@ -199,7 +190,7 @@ def test_upload_bad_file_large_file_and_no_ground_truth() -> None:
 
     at.checkbox(key=DEGRADE_AS_DEGRADED).check().run()
     at.number_input(key=DEGRADE_ASSUMED_SIGMA).set_value(20.0).run()
-    _ok(at)
+    no_exception(at)
     assert at.session_state[SHARED_CLEAN] is None
     observation = at.session_state[SHARED_OBSERVATION]
     assert observation.clean is None and observation.sigma == 20.0 and observation.task == "denoise"
@@ -207,7 +198,7 @@ def test_upload_bad_file_large_file_and_no_ground_truth() -> None:
     at.switch_page(RESTORE).run()
     at.multiselect(key=RESTORE_METHODS).set_value(["identity", "median"]).run()
     at.button(key=RESTORE_RUN).click().run()
-    _ok(at)
+    no_exception(at)
     table = at.session_state[RESTORE_TABLE]
     assert table["PSNR (dB)"].isna().all()  # no ground truth, no metrics
     assert list(at.dataframe[0].value.columns) == ["method", "title", "family", "seconds"]
@@ -226,9 +217,9 @@ def test_benchmark_two_images_one_degradation_two_methods(tmp_path: Path, monkey
     at.text_area(key=BENCH_SPECS).input("")
     at.run()
     at.multiselect(key=BENCH_METHODS).set_value(["identity", "median"]).run()
-    _ok(at)
+    no_exception(at)
     at.button(key=BENCH_RUN).click().run()
-    _ok(at)
+    no_exception(at)
     assert not _errors(at)
 
     results = at.session_state[BENCH_RESULTS]
@@ -251,7 +242,7 @@ def test_benchmark_two_images_one_degradation_two_methods(tmp_path: Path, monkey
 
     monkeypatch.setattr(cache, "run_benchmark", refuse)
     at.button(key=BENCH_RUN).click().run()
-    _ok(at)
+    no_exception(at)
     pd.testing.assert_frame_equal(at.session_state[BENCH_RESULTS], results)
 
 
@@ -268,7 +259,7 @@ def test_benchmark_zip_upload() -> None:
     at.radio(key=BENCH_SOURCE).set_value("zip").run()
     unsafe = _zip({"../evil.png": _png(32, 32)})
     at.file_uploader(key=BENCH_ZIP).upload("bad.zip", unsafe, "application/zip").run()
-    _ok(at)
+    no_exception(at)
     assert any("'..'" in e for e in _errors(at)), _errors(at)
 
     good = _zip({
@@ -276,7 +267,7 @@ def test_benchmark_zip_upload() -> None:
         "set/text/readme.txt": b"not an image", "set/text/d.png": b"broken",
     })
     at.file_uploader(key=BENCH_ZIP).upload("good.zip", good, "application/zip").run()
-    _ok(at)
+    no_exception(at)
     assert not _errors(at)
     assert any("3 images: faces (2), text (1)" in c.value for c in at.caption), [c.value for c in at.caption]
     assert any("1 files skipped" in e.label for e in at.expander)
@@ -288,7 +279,7 @@ def test_learn_page_families(family: str) -> None:
     pytest.importorskip("torch")
     at = _app("pages/4_Learn.py")
     at.radio(key="learn.family").set_value(family).run()
-    _ok(at)
+    no_exception(at)
     assert not _errors(at)
     captions = " ".join(str(c.value) for c in at.caption)
     if family == "deep":
@@ -298,5 +289,5 @@ def test_learn_page_families(family: str) -> None:
         texts = " ".join(str(m.value) for m in at.markdown)
         assert "Unfolded and trained end to end" in texts and "The data step undoes" in captions
         at.slider(key="learn.unfolded_stage").set_value(1).run()
-        _ok(at)
+        no_exception(at)
         assert not _errors(at)

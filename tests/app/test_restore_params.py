@@ -12,19 +12,14 @@ what such a browser does and checks that the run still uses the automatic values
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from apptools import ROOT, TIMEOUT, no_exception
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # a page run as the main script only gets pages/ on sys.path
-    sys.path.insert(0, str(ROOT))
-
-from restoration import get_algorithm, psnr, run_algorithm  # noqa: E402
-from ui.state import (  # noqa: E402
+from restoration import get_algorithm, psnr, run_algorithm
+from ui.state import (
     DEGRADE_PRESET,
     DEGRADE_SEED,
     DEGRADE_SIZE,
@@ -35,12 +30,7 @@ from ui.state import (  # noqa: E402
     SHARED_OBSERVATION,
 )
 
-TIMEOUT = 120.0
 DEGRADE, RESTORE = "pages/1_Degrade.py", "pages/2_Restore.py"
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, "\n\n".join(str(e.value) for e in at.exception)
 
 
 def _params(at: AppTest, method: str) -> dict[str, Any]:
@@ -71,7 +61,7 @@ def _start(size: int = 128 * 128) -> AppTest:
     at.switch_page(DEGRADE).run()
     at.selectbox(key=DEGRADE_SIZE).set_value(size).run()
     at.number_input(key=DEGRADE_SEED).set_value(1).run()
-    _ok(at)
+    no_exception(at)
     return at
 
 
@@ -80,7 +70,7 @@ def test_a_browser_falling_back_to_widget_defaults_still_runs_the_automatic_valu
     observation = at.session_state[SHARED_OBSERVATION]
     at.switch_page(RESTORE).run()
     at.multiselect(key=RESTORE_METHODS).set_value(["median", "wavelet"]).run()
-    _ok(at)
+    no_exception(at)
     automatic = get_algorithm("wavelet").defaults_for(observation)
     widgets = _params(at, "wavelet")
     assert set(widgets) == set(automatic)
@@ -88,7 +78,7 @@ def test_a_browser_falling_back_to_widget_defaults_still_runs_the_automatic_valu
     for widget in [*widgets.values(), *_params(at, "median").values()]:
         _browser_fallback(widget)
     at.button(key=RESTORE_RUN).click().run()
-    _ok(at)
+    no_exception(at)
 
     table = at.session_state[RESTORE_TABLE]
     shown = dict(zip(table["method"], table["PSNR (dB)"], strict=True))
@@ -107,14 +97,14 @@ def test_automatic_values_follow_the_observation_and_edits_stay_until_they_chang
     widgets = _params(at, "wavelet")
     assert widgets["sigma"].value == 25.0 and widgets["threshold_scale"].value == pytest.approx(1.035)
     widgets["threshold_scale"].set_value(1.5).run()
-    _ok(at)
+    no_exception(at)
     assert any("Changed from the automatic values: threshold scale 1.5" in c.value for c in at.caption)
 
     # another seed: the automatic values do not change, so the edit stays
     at.switch_page(DEGRADE).run()
     at.number_input(key=DEGRADE_SEED).set_value(2).run()
     at.switch_page(RESTORE).run()
-    _ok(at)
+    no_exception(at)
     widgets = _params(at, "wavelet")
     assert widgets["sigma"].value == 25.0 and widgets["threshold_scale"].value == pytest.approx(1.5)
 
@@ -122,7 +112,7 @@ def test_automatic_values_follow_the_observation_and_edits_stay_until_they_chang
     at.switch_page(DEGRADE).run()
     at.selectbox(key=DEGRADE_PRESET).set_value("noise50").run()
     at.switch_page(RESTORE).run()
-    _ok(at)
+    no_exception(at)
     widgets = _params(at, "wavelet")
     auto = get_algorithm("wavelet").defaults_for(at.session_state[SHARED_OBSERVATION])
     assert widgets["sigma"].value == 50.0 and widgets["threshold_scale"].value == pytest.approx(auto["threshold_scale"])
@@ -131,7 +121,7 @@ def test_automatic_values_follow_the_observation_and_edits_stay_until_they_chang
     # "Automatic values" forgets an edit
     widgets["levels"].set_value(2).run()
     at.button(key="restore.reset.wavelet").click().run()
-    _ok(at)
+    no_exception(at)
     assert {name: w.value for name, w in _params(at, "wavelet").items()} == auto
     assert not any("Changed from the automatic values" in c.value for c in at.caption)
 
@@ -142,6 +132,6 @@ def test_a_rerun_does_not_push_the_method_selection_back_to_the_browser() -> Non
     at.run()
     at.multiselect(key=RESTORE_METHODS).set_value(["median"]).run()
     at.run()
-    _ok(at)
+    no_exception(at)
     assert at.multiselect(key=RESTORE_METHODS).value == ["median"]
     assert not at.multiselect(key=RESTORE_METHODS).proto.set_value
