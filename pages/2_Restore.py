@@ -151,8 +151,8 @@ if slow:
 to_run = [n for n in chosen if n in {e.method for e in fits}]
 expected = sum(e.seconds for e in fits if math.isfinite(e.seconds))
 if to_run:
-    st.caption(f"Estimated time: about {max(expected, 0.1):.1f} s (measured speeds on a 2-core laptop; the first run "
-               "of a deep model also loads it).")
+    st.caption(f"Estimated time: about {max(expected, 0.1):.1f} s (measured speeds, scaled to this machine; the first "
+               "run of a deep model also loads it).")
 
 if st.button(
     f"Run {len(to_run)} method{'s' if len(to_run) != 1 else ''}", key=RESTORE_RUN, type="primary",

@@ -9,6 +9,7 @@ degrade     degrade a clean image and save the result
 restore     restore an image with one method (optionally degrading it first and scoring)
 benchmark   images x degradations x methods -> tables and a CSV/JSON file
 train       train a deep model and record its weights in the manifest
+pack-crops  pack random training crops into one .npz (to train where the dataset is not)
 
 Bad input (unreadable image, bad spec, unknown method, bad parameter) prints one
 line ``error: ...`` on stderr and exits with status 2.
@@ -223,6 +224,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return run_from_args(args, args.argv)
 
 
+def _cmd_pack(args: argparse.Namespace) -> int:
+    from .deep.train import pack_crops
+
+    print(json.dumps(pack_crops(args.folder, args.out, count=args.count, size=args.size, val_split=args.val_split,
+                                seed=args.seed)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = _Parser(prog="python -m restoration", description="Image-restoration workbench command line.")
@@ -283,6 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_arguments(p)
     p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("pack-crops", help="pack random training crops into one compressed .npz")
+    p.add_argument("folder", help="folder of clean training images")
+    p.add_argument("out", help="the .npz to write (give it to train --data)")
+    p.add_argument("--count", type=int, default=2000, help="number of crops")
+    p.add_argument("--size", type=int, default=128, help="crop side in pixels")
+    p.add_argument("--val-split", type=int, default=32,
+                   help="images held out (never cropped; stored whole for validation), as train --val-split")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_cmd_pack)
     return parser
 
 

@@ -41,10 +41,12 @@ FAMILIES: dict[str, str] = {
 class RunCost:
     """Measured run time of a method, in seconds per megapixel of its output.
 
-    Taken on the project's reference machine (a 2-core x86_64 laptop-class CPU; figures taken
-    while other jobs shared it lean high) by ``scripts/bench_costs.py``: the method's
-    slowest task, tuned defaults, after a warm-up. :mod:`restoration.budget` multiplies
-    them by the size of an image to decide whether a run fits the time budget.
+    Taken on the project's reference machine (a 2-core x86_64 CPU; figures taken while other jobs
+    shared it lean high) by ``scripts/bench_costs.py``: the method's slowest task, tuned defaults,
+    after a warm-up. The figures live in ``restoration/data/costs.json`` with that machine and its
+    calibration; the specs read them with :func:`restoration.costs.measured_cost`.
+    :mod:`restoration.budget` multiplies them by the size of an image and by the speed of the
+    machine at hand relative to the reference one to decide whether a run fits the time budget.
 
     Attributes
     ----------
@@ -150,8 +152,16 @@ class AlgorithmSpec:
             defaults.update({k: by_name[k].coerce(v) for k, v in tuned.items() if k in by_name})
         return defaults
 
-    def resolve(self, params: Mapping[str, Any] | None, observation: Observation | None = None) -> dict[str, Any]:
+    def resolve(
+        self,
+        params: Mapping[str, Any] | None,
+        observation: Observation | None = None,
+        *,
+        defaults: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Checked parameters: user values over (adapted) defaults.
+
+        ``defaults`` are ``self.defaults_for(observation)`` when the caller already has them.
 
         Raises
         ------
@@ -160,7 +170,7 @@ class AlgorithmSpec:
         """
         resolved = resolve_params(self.params, params, owner=self.name)
         given = set(params or {})
-        for key, value in self.defaults_for(observation).items():
+        for key, value in (self.defaults_for(observation) if defaults is None else defaults).items():
             if key not in given:
                 resolved[key] = value
         return resolved

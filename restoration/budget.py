@@ -1,10 +1,12 @@
 """Time budget: estimate how long a method will take on an image, and refuse runs that would hang a page.
 
 Every registry entry carries a measured :class:`~restoration.algorithm.RunCost` (seconds per
-megapixel of output, gray and colour, on a 2-core laptop). Before a page runs a method it asks
-:func:`estimate`; a method whose estimate exceeds the budget is not run (the page says which,
-how long it would take and what to do: crop, choose a smaller working size, or run it anyway),
-while the other methods still run.
+megapixel of output, gray and colour, on the reference machine of ``restoration/data/costs.json``).
+Before a page runs a method it asks :func:`estimate`, which scales that cost to the machine at hand
+(:func:`machine_factor`, measured once per process; see :mod:`restoration.costs`) and never goes below
+what the method was just seen to take here. A method whose estimate exceeds the budget is not run
+(the page says which, how long it would take and what to do: crop, choose a smaller working size, or
+run it anyway), while the other methods still run.
 
 The budget is :data:`DEFAULT_BUDGET_S` seconds per method and image, or the value of the
 environment variable :data:`BUDGET_ENV` (seconds; ``0``, ``off`` or ``none`` switch the check off),
@@ -19,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .algorithm import AlgorithmSpec
+from .costs import machine_factor, observed_seconds
 from .errors import RestorationError
 
 __all__ = [
@@ -27,6 +30,7 @@ __all__ = [
     "DEFAULT_BUDGET_S",
     "Estimate",
     "estimate",
+    "machine_factor",
     "split_by_budget",
     "time_budget",
 ]
@@ -151,10 +155,19 @@ def estimate(method: AlgorithmSpec, shape: Sequence[int], *, budget: float | Non
     Returns
     -------
     Estimate
+        The measured cost times :func:`machine_factor` (the torch one for a method that
+        ``uses_torch``: the first such estimate imports torch), or what the method took lately here
+        at default parameters when that is longer (:func:`restoration.costs.observed_seconds`).
         NaN seconds when the method has no measured cost (it is then never refused).
     """
     shape = tuple(int(s) for s in shape)
-    seconds = method.cost.seconds(shape) if method.cost is not None else math.nan
+    if method.cost is None:
+        seconds = math.nan
+    else:
+        seconds = method.cost.seconds(shape) * machine_factor(torch=method.uses_torch)
+        seen = observed_seconds(method.name, shape)
+        if seen > seconds:  # False for NaN: never observed
+            seconds = seen
     return Estimate(method.name, method.title, seconds, time_budget() if budget is None else float(budget), shape)
 
 

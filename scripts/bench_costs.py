@@ -10,19 +10,29 @@ Usage::
 
     python scripts/bench_costs.py                 # 384 x 384 crops, markdown table on stdout
     python scripts/bench_costs.py --side 256 --methods bm3d,wavelet
+    python scripts/bench_costs.py --write         # on a quiet machine: replace restoration/data/costs.json
 
-The numbers belong in the ``cost=RunCost(gray=..., colour=...)`` field of each registry entry.
+``--write`` stores the costs in ``restoration/data/costs.json`` (the registry specs read them from
+there) together with the machine (CPU model and flags, torch's capability, cores, 1-minute load
+average, date and git commit) and the times of the calibration workloads of ``restoration.costs``
+on it, so that another machine scales the costs by its own speed. Costs and calibration are replaced
+together: with ``--methods`` only those entries are replaced, and only on a CPU with the flags of the
+file's machine. ``--calibrate-only --write`` re-takes the calibration alone (same CPU flags only).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +40,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from restoration import PRESETS, REGISTRY, degrade, get_algorithm, run_algorithm  # noqa: E402
+from restoration import PRESETS, REGISTRY, costs, degrade, get_algorithm, run_algorithm  # noqa: E402
+from restoration.deep.precision import bf16_native, cpu_flags  # noqa: E402
 from restoration.images import to_gray  # noqa: E402
 from ui import demo  # noqa: E402  (free of streamlit)
 
@@ -65,17 +76,106 @@ def seconds_per_mp(name: str, clean: np.ndarray, task: str, repeats: int) -> flo
     return best / (h * w / 1e6)
 
 
+def machine() -> dict[str, Any]:
+    """The machine the figures are taken on: CPU model and flags, torch's capability, cores, load."""
+    import torch
+
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    return {
+        "cpu": model or platform.processor() or platform.machine(),
+        "flags": " ".join(sorted(cpu_flags() or ())),
+        "torch": torch.__version__,
+        "torch_capability": torch.backends.cpu.get_cpu_capability(),
+        "bf16_native": bf16_native(),
+        "cores": os.cpu_count(),
+        "torch_threads": costs.torch_threads(),
+        "load_average_1min": round(os.getloadavg()[0], 2),
+    }
+
+
+def stamp() -> dict[str, str]:
+    """Today's date (UTC) and the git commit of the code measured (``-dirty`` with uncommitted changes)."""
+    try:
+        commit = subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=40"], cwd=ROOT,
+                                capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {"date": datetime.datetime.now(datetime.UTC).date().isoformat(), "commit": commit}
+
+
+def calibrate(found: dict[str, Any], costs_threads: int) -> dict[str, Any]:
+    """The calibration workloads' times on this machine (what ``restoration.costs.machine_factor`` compares to).
+
+    ``costs_threads`` is the number of torch threads the costs were measured with (the workloads use one).
+    """
+    bf16 = bf16_native()
+    return {**stamp(), "machine": found, "numpy_s": round(costs.numpy_workload(repeats=9), 5),
+            "torch_s": round(costs.torch_workload(bf16, repeats=9), 5),
+            "torch_precision": "bf16" if bf16 else "float32", "costs_torch_threads": costs_threads}
+
+
+def write(measured: dict[str, dict[str, Any]], found: dict[str, Any], *, everything: bool) -> None:
+    """Store the costs and the calibration in ``restoration/data/costs.json`` (see the module docstring)."""
+    data = costs.load_costs() if costs.COSTS_FILE.exists() else {}
+    before = data.get("costs", {}).get("machine", {})
+    if not everything and before.get("flags") != found["flags"]:
+        raise SystemExit(f"{costs.COSTS_FILE} holds costs measured on a CPU with other flags "
+                         f"({before.get('cpu', 'unknown')}): measure every method (no --methods) to replace them")
+    when = stamp()
+    methods = {} if everything else dict(data.get("costs", {}).get("methods", {}))
+    methods.update({name: {**entry, "date": when["date"]} for name, entry in measured.items()})
+    data["about"] = ("Seconds per megapixel of output of every registered method (its slowest task, tuned defaults, "
+                     "fastest of a few runs after a warm-up), measured by scripts/bench_costs.py on the machine "
+                     "named under costs, and the times of restoration/costs.py's calibration workloads on that "
+                     "CPU, which scale the costs to another machine. Rerun `python scripts/bench_costs.py --write` "
+                     "on a quiet machine to replace both together.")
+    if everything:
+        data.pop("note", None)  # a note on how older figures were put together no longer applies
+    data["costs"] = {**when, "machine": found if everything else before, "methods": dict(sorted(methods.items()))}
+    data["calibration"] = calibrate(found, int(data["costs"]["machine"]["torch_threads"]))
+    costs.COSTS_FILE.parent.mkdir(parents=True, exist_ok=True)
+    costs.COSTS_FILE.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {costs.COSTS_FILE}: {len(measured)} costs, calibration "
+          f"numpy {data['calibration']['numpy_s']} s, torch {data['calibration']['torch_s']} s "
+          f"({data['calibration']['torch_precision']})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--side", type=int, default=384, help="side of the square crop (default 384)")
     parser.add_argument("--methods", default="", help="comma-separated registry names (default: all)")
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per case, the fastest kept (default 2)")
+    parser.add_argument("--write", action="store_true",
+                        help="store the costs, the machine and its calibration in restoration/data/costs.json")
+    parser.add_argument("--calibrate-only", action="store_true",
+                        help="measure no method: only the calibration workloads (with --write: replace them)")
     args = parser.parse_args(argv)
+    found = machine()
+    print(f"Machine: {found['cpu']} ({platform.machine()}), {found['cores']} CPU cores, torch "
+          f"{found['torch_capability']}, bf16 {'native' if found['bf16_native'] else 'not native'}, load average "
+          f"{' / '.join(f'{v:.1f}' for v in os.getloadavg())}; {args.side}x{args.side} crops, output megapixels.")
+    if args.calibrate_only:
+        if args.write:
+            data = costs.load_costs()
+            if data.get("costs", {}).get("machine", {}).get("flags") != found["flags"]:
+                raise SystemExit("the calibration must be taken on the CPU type the costs were measured on "
+                                 "(other flags here): run without --calibrate-only")
+            data["calibration"] = calibrate(found, int(data["costs"]["machine"]["torch_threads"]))
+            costs.COSTS_FILE.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            print(f"wrote the calibration to {costs.COSTS_FILE}")
+        else:
+            data = {"calibration": calibrate(found, found["torch_threads"])}
+        print(json.dumps(data["calibration"], indent=1))
+        return 0
     names = [n for n in args.methods.split(",") if n] or list(REGISTRY)
     colour = crop(args.side)
     gray = to_gray(colour)
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, load average "
-          f"{' / '.join(f'{v:.1f}' for v in os.getloadavg())}; {args.side}x{args.side} crops, output megapixels.")
+    measured: dict[str, dict[str, Any]] = {}
     print("\n| method | slowest task | gray s/MP | colour s/MP |\n|---|---|---|---|")
     for name in names:
         spec = get_algorithm(name)
@@ -89,7 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         colour_cost, task, gray_cost = max(rows)
         gray_cost = max(r[2] for r in rows)
+        measured[name] = {"gray": float(f"{gray_cost:.3g}"), "colour": float(f"{colour_cost:.3g}"), "task": task}
         print(f"| {name} | {task} | {gray_cost:.3g} | {colour_cost:.3g} |", flush=True)
+    if args.write:
+        write(measured, found, everything=not args.methods)
     return 0
 
 

@@ -16,6 +16,18 @@ for _p in (ROOT, ROOT / "tests"):
 
 from scenes import make_scene  # noqa: E402
 
+# Time estimates that do not depend on the machine running the tests: the machine factor is fixed
+# (tests/test_budget.py measures it on purpose), and every test starts with no observed runs.
+os.environ.setdefault("RESTORATION_MACHINE_FACTOR", "1")
+
+
+@pytest.fixture(autouse=True)
+def _no_observed_runs() -> None:
+    from restoration import costs
+
+    costs.clear_observed()
+
+
 _browser_outcomes: dict[str, int] = {"passed": 0, "skipped": 0, "failed": 0}
 
 

@@ -11,6 +11,7 @@ from scenes import make_scene
 
 torch = pytest.importorskip("torch")
 
+from restoration import degrade  # noqa: E402
 from restoration.deep.archs import build  # noqa: E402
 from restoration.deep.inference import denoise_array, pad_to_multiple  # noqa: E402
 from restoration.deep.train import TrainConfig, train  # noqa: E402
@@ -196,11 +197,28 @@ def test_unfolded_schedule_starts_on_dpir_and_tiles_agree():
     np.testing.assert_allclose(beta[0].numpy() * 255, np.geomspace(49, 10, 4), rtol=1e-5)
     np.testing.assert_allclose(alpha[0].numpy(), 0.23 * (10 / beta[0].numpy() / 255) ** 2, rtol=1e-5)
     assert beta[1, -1] * 255 == pytest.approx(1.0)  # noise-free: the level floor
-    planes = make_scene(60, 52)[None].astype(np.float32)
+    planes = make_scene(60, 52)[None, None].astype(np.float32)
     whole = restore_planes(model, planes, None, np.array([5.0]), tile=256)
     tiled = restore_planes(model, planes, None, np.array([5.0]), tile=24, overlap=12)
-    assert whole.shape == tiled.shape == (1, 120, 104)
+    assert whole.shape == tiled.shape == (1, 1, 120, 104)
     assert np.abs(whole - tiled).mean() < 2e-3
+
+
+def test_unfolded_colour_prior_restores_rgb_in_one_pass():
+    from restoration.deep.combined import restore_with, trace_with
+
+    torch.manual_seed(0)
+    model = build("UnfoldedRestorer", stages=2, features=8, blocks=1, channels=3).eval()
+    clean = np.stack([make_scene(48, 40), make_scene(48, 40)[::-1], make_scene(48, 40)[:, ::-1]], axis=-1)
+    obs = degrade(clean.astype(np.float32), "motion_blur(length=5, angle=30) | downsample(scale=2) | "
+                  "gaussian_noise(sigma=5)", seed=0)
+    out = restore_with(model, obs)
+    assert out.shape == clean.shape and out.dtype == np.float32
+    gray = restore_with(model, degrade(clean[..., 0], "downsample(scale=2)", seed=0))
+    assert gray.shape == clean.shape[:2]
+    trace = trace_with(model, obs)
+    assert len(trace.prior) == 2 and trace.prior[-1].shape == clean.shape
+    np.testing.assert_allclose(trace.prior[-1], out, atol=1e-4)
 
 
 def test_train_config_errors(tiny_data, tmp_path):
@@ -309,3 +327,65 @@ def test_combined_training_continues_a_trained_model(tiny_data, tmp_path):
     else:
         assert "comb2" not in manifest(tmp_path / "w")
     assert _provenance("elsewhere.pt", tmp_path / "w") == {"file": "elsewhere.pt"}
+
+
+def test_held_out_split_is_deterministic_and_never_trained_on(tiny_data, tmp_path):
+    from restoration.deep.train import held_out, load_data
+
+    names = [f"{i:03d}.png" for i in range(20)]
+    assert held_out(names, 4) == ["000.png", "005.png", "010.png", "015.png"]
+    assert held_out(list(reversed(names)), 4) == held_out(names, 4)  # by name, not by listing order
+    with pytest.raises(RestorationError, match="leaves no training images"):
+        held_out(names, 20)
+    images, val, held = load_data(_cfg(tiny_data, tmp_path, val=None, val_split=1, channels=3))
+    assert len(images) == 3 and len(val) == 1 and held == ["img0.png"]
+    entry = train(_cfg(tiny_data, tmp_path, val=None, val_split=1))
+    assert entry["validation"]["images"] == ["img0.png"] and "held-out" in entry["validation"]["set"]
+    assert entry["trained_on"]["device"] == "cpu" and entry["trained_on"]["precision"] == "float32"
+
+
+def test_pack_of_crops_trains_like_the_folder(tiny_data, tmp_path):
+    from restoration.deep.train import load_data, pack_crops
+
+    pack = tmp_path / "pack.npz"
+    info = pack_crops(str(tiny_data), str(pack), count=6, size=32, val_split=1)
+    assert info["crops"] == 6 and info["held_out"] == 1
+    with np.load(pack) as data:
+        assert data["crops"].shape == (6, 32, 32, 3) and data["crops"].dtype == np.uint8
+        assert list(data["val_names"]) == ["img0.png"] and data["val_0"].shape == (40, 44, 3)
+    images, val, held = load_data(_cfg(pack, tmp_path, data=str(pack), val=None, channels=3))
+    assert len(images) == 6 and images[0].shape == (32, 32, 3) and len(val) == 1 and held == ["img0.png"]
+    entry = train(_cfg(tiny_data, tmp_path, data=str(pack), val=None, out="packed"))
+    assert entry["data"] == "pack.npz (packed crops)" and entry["validation"]["images"] == ["img0.png"]
+    res = subprocess.run([sys.executable, "-m", "restoration", "pack-crops", str(tiny_data), str(tmp_path / "p2.npz"),
+                          "--count", "3", "--size", "16", "--val-split", "1"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 0 and json.loads(res.stdout)["crops"] == 3
+
+
+def test_time_budget_stops_training_and_ends_the_schedule(tiny_data, tmp_path, monkeypatch):
+    from restoration.deep import train as train_mod
+
+    clock = iter(range(0, 10_000, 30))  # every call to time.time() is 30 s later
+    monkeypatch.setattr(train_mod.time, "time", lambda: float(next(clock)))
+    entry = train(_cfg(tiny_data, tmp_path, steps=1000, val_every=1000, time_budget=2.0))
+    ckpt = torch.load(tmp_path / "ck" / "tiny.ckpt", weights_only=False)
+    assert 0 < ckpt["step"] < 10 and entry["steps"] == ckpt["step"]  # stopped by the 2-minute budget
+    assert ckpt["trained_s"] >= 120
+    lrs = [g["lr"] for g in ckpt["optimizer"]["param_groups"]]
+    assert lrs[0] < 3e-4  # the cosine schedule follows the budget (it would still be at 1e-3 after 2 of 1000 steps)
+
+
+def test_precision_and_device_choices(monkeypatch):
+    from restoration.deep import precision
+    from restoration.deep.train import _use_bf16, pick_device
+
+    cpu = pick_device("cpu")
+    assert pick_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    monkeypatch.setattr(precision, "bf16_native", lambda: False)
+    assert _use_bf16("auto", cpu) is False and _use_bf16("on", cpu) is True
+    monkeypatch.setattr(precision, "bf16_native", lambda: True)
+    assert _use_bf16("auto", cpu) is True and _use_bf16("off", cpu) is False and _use_bf16(False, cpu) is False
+    if not torch.cuda.is_available():
+        with pytest.raises(RestorationError, match="no CUDA"):
+            pick_device("cuda")

@@ -146,14 +146,17 @@ def test_measured_tables_in_the_survey_layout() -> None:
     noise = "gaussian_noise(sigma=25)"
     reps = survey.representatives(results, noise)
     assert reps == {"degraded": "degraded", "traditional": "wavelet", "traditional filters": "median",
-                    "wavelet": "wavelet", "deep learning": "cnn_denoise"}
+                    "wavelet": "wavelet", "deep learning": "cnn_denoise", survey.SURVEY_STYLE: None}
     t3 = survey.measured_table3(results, noise)
-    assert t3["method"].tolist()[:2] == survey.TABLE3["method"].tolist()
-    assert t3.loc[2, "PSNR"] == pytest.approx(round(100 * (25.0 - 23.0) / 23.0, 2))
+    assert t3["method"].tolist()[0:3:2] == survey.TABLE3["method"].tolist()
+    assert t3.loc[1, "ours"] == "— (none ran)" and math.isnan(t3.loc[1, "PSNR"])  # bm3d_bicubic: combined only
+    assert t3.loc[3, "PSNR"] == pytest.approx(round(100 * (25.0 - 23.0) / 23.0, 2))
+    assert math.isnan(t3.loc[4, "PSNR"])
     t4 = survey.measured_table4(results, noise)
+    survey_style = "traditional, survey-style (BM3D then bicubic)"
     assert t4[["category", "method"]].values.tolist() == [
-        ["portrait", "traditional"], ["portrait", "deep learning"],
-        ["urban scene", "traditional"], ["urban scene", "deep learning"],
+        ["portrait", "traditional"], ["portrait", survey_style], ["portrait", "deep learning"],
+        ["urban scene", "traditional"], ["urban scene", survey_style], ["urban scene", "deep learning"],
     ]
     t5 = survey.measured_table5(results, noise)
     assert t5["ours"].tolist() == ["median", "wavelet", "cnn_denoise"]
@@ -162,6 +165,51 @@ def test_measured_tables_in_the_survey_layout() -> None:
     assert t6.loc[0, "degraded"] == pytest.approx(20.5) and t6.loc[1, "metric"] == "SSIM"
     combined = survey.measured_table5(results, "motion_blur(length=9) | downsample(scale=2)")
     assert combined["ours"].tolist()[:2] == ["— (none ran)", "— (none ran)"] and math.isnan(combined.loc[0, "PSNR"])
+
+
+def _combined_results() -> pd.DataFrame:
+    """The survey's combined experiment: both traditional rows (classic_chain, bm3d_bicubic), bicubic and pnp."""
+    rows = []
+    methods = {"degraded": ("input", 0.0, 0.40), "bicubic": ("interpolation", 1.0, 0.50),
+               "bm3d_bicubic": ("nonlocal", 2.0, 0.60), "classic_chain": ("deconvolution", 4.0, 0.70),
+               "pnp": ("pnp", 5.0, 0.75)}
+    for category, shift in (("portrait", 0.0), ("urban scene", -2.0)):
+        for method, (family, gain, ssim) in methods.items():
+            rows.append({"image": f"{category[:3]}0", "category": category, "degradation": "combined", "task":
+                         "combined", "method": method, "family": family, "psnr": 20.0 + shift + gain, "ssim": ssim,
+                         "seconds": 0.1, "error": ""})
+    return pd.DataFrame(rows)
+
+
+def test_combined_tables_show_both_traditional_rows() -> None:
+    results = _combined_results()
+    reps = survey.representatives(results, "combined")
+    assert reps["traditional"] == "classic_chain" and reps[survey.SURVEY_STYLE] == "bm3d_bicubic"
+    assert reps["deep learning"] == "pnp"
+    t3 = survey.measured_table3(results, "combined")
+    assert t3["method"].tolist() == [
+        "traditional method", "traditional, survey-style (BM3D then bicubic)", "deep neural network",
+        "gain of deep over traditional (%)", "gain of deep over survey-style (%)",
+    ]
+    assert t3["ours"].tolist()[:3] == ["classic_chain", "bm3d_bicubic", "pnp"]
+    assert t3["PSNR"].tolist()[:3] == pytest.approx([23.0, 21.0, 24.0])  # means over the two categories
+    assert t3.loc[3, "PSNR"] == pytest.approx(round(100 * 1.0 / 23.0, 2))
+    assert t3.loc[4, "PSNR"] == pytest.approx(round(100 * 3.0 / 21.0, 2))
+    assert t3.loc[4, "SSIM"] == pytest.approx(round(100 * 0.15 / 0.60, 3))
+    t4 = survey.measured_table4(results, "combined")
+    assert len(t4) == 6 and t4["ours"].tolist()[:3] == ["classic_chain", "bm3d_bicubic", "pnp"]
+    assert t4.loc[4, "PSNR"] == pytest.approx(20.0)  # urban scene, bm3d_bicubic
+    without = results[results["method"] != "bm3d_bicubic"]
+    assert survey.measured_table3(without, "combined").loc[1, "ours"] == "— (none ran)"
+
+
+def test_survey_methods_are_registered_for_their_task() -> None:
+    assert set(survey.FIXED.values()) <= {m for names in survey.SURVEY_METHODS.values() for m in names}
+    for task, names in survey.SURVEY_METHODS.items():
+        for name in names:
+            assert task in REGISTRY[name].tasks
+    assert "classic_chain" in survey.TRADITIONAL_ROWS and "bm3d_bicubic" in survey.TRADITIONAL_ROWS
+    assert "cannot undo blur" in survey.TRADITIONAL_ROWS
 
 
 # --------------------------------------------------------------------------- comparison views
@@ -243,6 +291,7 @@ def test_default_methods_one_per_family_no_identity() -> None:
     families = [REGISTRY[n].family for n in chosen]
     assert len(set(families)) == len(families)
     assert widgets.default_methods(["identity"]) == []
+    assert "classic_chain" in widgets.default_methods(widgets.methods_for("combined"))  # our strongest classic
     assert widgets.method_label("median").startswith("Median") and widgets.method_label("degraded") == "Degraded input"
 
 

@@ -124,7 +124,7 @@ ZIP_MAX_TOTAL_PIXELS = 100_000_000
 
 # Preferred methods when choosing defaults: strongest first; at most one per family is taken.
 _PREFERRED: tuple[str, ...] = (
-    "bm3d", "cnn_denoise", "pnp", "wavelet", "tv", "tv_deconv", "tv_sr", "tv_inpaint", "wiener_deconv",
+    "bm3d", "cnn_denoise", "pnp", "classic_chain", "wavelet", "tv", "tv_deconv", "tv_sr", "tv_inpaint", "wiener_deconv",
     "richardson_lucy", "bicubic", "nlm", "median", "bilateral", "wiener_filter", "gaussian", "mean",
 )
 

@@ -1,10 +1,13 @@
 """Inference of the unfolded combined-degradation network (:mod:`.archs.unfolded`) on whole images.
 
-The network restores one-channel planes. A colour image is split into the three channels of the
-orthonormal opponent-colour transform used by ``cnn_denoise`` (:mod:`.colour`), which go through
-the network as one batch. Its Fourier data step treats the image as periodic, so each tile is
-first extended by mirroring (as the degradation itself extends the image at its borders) and the
-extension is cut from the result. Large images are processed in overlapping tiles so memory stays
+A network with a colour prior (``channels=3``) restores an RGB image in one pass; a gray image is
+given to it as three equal channels and their mean is kept. A network with a one-channel prior
+restores planes: a colour image is split into the three channels of the orthonormal
+opponent-colour transform (:mod:`.colour`), which go through the network as one batch.
+
+The Fourier data step treats the image as periodic, so each tile is first extended by mirroring
+(as the degradation itself extends the image at its borders) and the extension is cut from the
+result. Large images are processed in overlapping tiles so memory stays
 bounded.
 """
 
@@ -24,30 +27,49 @@ def _times(part: slice, s: int) -> slice:
     return slice(part.start * s, part.stop * s)
 
 
-def _run(model: Any, planes: np.ndarray, kernel: np.ndarray | None, sigmas: np.ndarray, pad: int,
+def _inputs(model: Any, img: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """Image -> the network's batch (N, C, h, w) float32 and noise levels (N,) on the 0-255 scale."""
+    if getattr(model, "channels", 1) == 3:
+        rgb = img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
+        return np.ascontiguousarray(np.moveaxis(rgb, -1, 0)[None], dtype=np.float32), np.array([level])
+    planes, sigmas = to_planes(img, level)
+    return planes[:, None], sigmas
+
+
+def _outputs(model: Any, batch: np.ndarray, colour: bool) -> np.ndarray:
+    """Inverse of :func:`_inputs` on the network's (N, C, H, W) output -> (H, W[, 3]) float32."""
+    if getattr(model, "channels", 1) == 3:
+        rgb = np.moveaxis(batch[0], 0, -1)
+        return np.ascontiguousarray(rgb if colour else rgb.mean(axis=2), dtype=np.float32)
+    return from_planes(batch[:, 0], colour)
+
+
+def _run(model: Any, batch: np.ndarray, kernel: np.ndarray | None, sigmas: np.ndarray, pad: int,
          bf16: bool) -> np.ndarray:
-    """Restore (C, h, w) low-resolution planes (one tile) -> (C, s h, s w)."""
+    """Restore a (N, C, h, w) low-resolution batch (one tile) -> (N, C, s h, s w)."""
     import torch
 
     from .archs.unfolded import transfer_function
+    from .inference import model_device
 
     s = model.scale
-    c, h, w = planes.shape
+    n, _, h, w = batch.shape
     m = max(1, model.unshuffle // s)  # the padded low-resolution size must be a multiple of this
     ph, pw = pad + (-(h + 2 * pad)) % m, pad + (-(w + 2 * pad)) % m
-    padded = np.pad(planes, ((0, 0), (pad, ph), (pad, pw)), mode="symmetric")
-    hh, ww = padded.shape[1:]
-    otf = torch.from_numpy(transfer_function(kernel, (hh * s, ww * s), s).astype(np.complex64))
-    y = torch.from_numpy(np.ascontiguousarray(padded))[:, None]
-    sig = torch.as_tensor(np.asarray(sigmas, np.float32) / 255.0)
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-        out = model(y, otf.expand(c, 1, -1, -1), sig).float()
+    padded = np.pad(batch, ((0, 0), (0, 0), (pad, ph), (pad, pw)), mode="symmetric")
+    hh, ww = padded.shape[2:]
+    device = model_device(model)
+    otf = torch.from_numpy(transfer_function(kernel, (hh * s, ww * s), s).astype(np.complex64)).to(device)
+    y = torch.from_numpy(np.ascontiguousarray(padded)).to(device)
+    sig = torch.as_tensor(np.asarray(sigmas, np.float32) / 255.0).to(device)
+    with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+        out = model(y, otf.expand(n, 1, -1, -1), sig).float()
     return _crop(out, pad, h, w, s)
 
 
 def _crop(planes: Any, pad: int, h: int, w: int, s: int) -> np.ndarray:
-    """Cut the mirror extension from (C, 1, H, W) network planes -> (C, s h, s w)."""
-    return planes[:, 0, pad * s : (pad + h) * s, pad * s : (pad + w) * s].float().numpy()
+    """Cut the mirror extension from (N, C, H, W) network output -> (N, C, s h, s w)."""
+    return planes[:, :, pad * s : (pad + h) * s, pad * s : (pad + w) * s].float().cpu().numpy()
 
 
 @dataclass
@@ -84,26 +106,28 @@ def trace_with(model: Any, observation: Any, *, sigma: float | None = None, pad:
 
     img = np.asarray(observation.degraded, np.float32)
     level = float(observation.sigma if sigma is None else sigma)
-    planes, sigmas = to_planes(img, level)
+    batch, sigmas = _inputs(model, img, level)
     model = copy.deepcopy(model)
     model.iterates = []
-    _run(model, planes, observation.kernel, sigmas, pad, bf16=False)
-    h, w = planes.shape[1:]
+    _run(model, batch, observation.kernel, sigmas, pad, bf16=False)
+    h, w = batch.shape[2:]
     s, colour = model.scale, img.ndim == 3
 
     def images(stack: list[Any]) -> list[np.ndarray]:
-        return [np.clip(from_planes(_crop(t, pad, h, w, s), colour), 0.0, 1.0).astype(np.float32) for t in stack]
+        return [np.clip(_outputs(model, _crop(t, pad, h, w, s), colour), 0.0, 1.0).astype(np.float32)
+                for t in stack]
 
     with torch.no_grad():
         alpha, beta = model.schedule(torch.as_tensor(np.asarray(sigmas[:1], np.float32) / 255.0))
-    gain = OPP_GAIN[0] if colour else 1.0  # the luminance plane's levels, back on the image's scale
+    # the levels back on the image's scale (a one-channel prior saw the luminance plane, scaled by its gain)
+    gain = OPP_GAIN[0] if colour and getattr(model, "channels", 1) == 1 else 1.0
     return UnfoldedTrace(data=images(model.data_iterates), prior=images(model.iterates),
                          alpha=alpha[0].numpy(), beta=beta[0].numpy() * 255.0 / gain)
 
 
 def restore_planes(
     model: Any,
-    planes: np.ndarray,
+    batch: np.ndarray,
     kernel: np.ndarray | None,
     sigmas: np.ndarray,
     *,
@@ -112,18 +136,18 @@ def restore_planes(
     overlap: int = 16,
     bf16: bool = False,
 ) -> np.ndarray:
-    """Restore (C, h, w) low-resolution planes with an :class:`UnfoldedRestorer`; returns (C, s h, s w).
+    """Restore a (N, C, h, w) low-resolution batch with an :class:`UnfoldedRestorer`; returns (N, C, s h, s w).
 
     Parameters
     ----------
     model : UnfoldedRestorer
         The network, in eval mode.
-    planes : numpy.ndarray
-        Observed planes (see :func:`to_planes`).
+    batch : numpy.ndarray
+        Observed images or planes, C = the model's channels (see :func:`_inputs`).
     kernel : numpy.ndarray or None
         The blur applied before downsampling (None: none).
     sigmas : numpy.ndarray
-        Noise level of each plane (0-255 scale).
+        Noise level of each of the N items (0-255 scale).
     pad : int
         Mirror extension of each tile, in low-resolution pixels.
     tile, overlap : int
@@ -133,13 +157,13 @@ def restore_planes(
     """
     configure_threads()
     s = model.scale
-    c, h, w = planes.shape
+    n, c, h, w = batch.shape
     if h <= tile + 2 * overlap and w <= tile + 2 * overlap:
-        return _run(model, planes, kernel, sigmas, pad, bf16)
-    out = np.zeros((c, h * s, w * s), np.float32)
+        return _run(model, batch, kernel, sigmas, pad, bf16)
+    out = np.zeros((n, c, h * s, w * s), np.float32)
     for src, dst, inner in tile_windows(h, w, tile, overlap):
-        res = _run(model, planes[:, src[0], src[1]], kernel, sigmas, pad, bf16)
-        out[:, _times(dst[0], s), _times(dst[1], s)] = res[:, _times(inner[0], s), _times(inner[1], s)]
+        res = _run(model, batch[:, :, src[0], src[1]], kernel, sigmas, pad, bf16)
+        out[:, :, _times(dst[0], s), _times(dst[1], s)] = res[:, :, _times(inner[0], s), _times(inner[1], s)]
     return out
 
 
@@ -167,6 +191,6 @@ def restore_with(model: Any, observation: Any, *, sigma: float | None = None, pa
     """
     img = np.asarray(observation.degraded, np.float32)
     level = float(observation.sigma if sigma is None else sigma)
-    planes, sigmas = to_planes(img, level)
-    out = restore_planes(model, planes, observation.kernel, sigmas, pad=pad, bf16=bf16)
-    return np.clip(from_planes(out, img.ndim == 3), 0.0, 1.0).astype(np.float32)
+    batch, sigmas = _inputs(model, img, level)
+    out = restore_planes(model, batch, observation.kernel, sigmas, pad=pad, bf16=bf16)
+    return np.clip(_outputs(model, out, img.ndim == 3), 0.0, 1.0).astype(np.float32)

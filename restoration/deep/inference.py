@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["apply_network", "configure_threads", "denoise_array", "pad_to_multiple", "tile_windows"]
+__all__ = ["apply_network", "configure_threads", "denoise_array", "model_device", "pad_to_multiple", "tile_windows"]
 
 _lock = threading.Lock()
 _configured = False
@@ -61,13 +61,24 @@ def _run_tile(model: Any, tile: np.ndarray, level: float | np.ndarray, bf16: boo
     planes = np.ascontiguousarray(tile.transpose(2, 0, 1))
     # a one-channel model given several channels denoises them as a batch (one call, bigger matrix products)
     per_channel = getattr(model, "channels", planes.shape[0]) == 1 and planes.shape[0] > 1
-    x = torch.from_numpy(planes[:, None] if per_channel else planes[None])
-    levels = torch.as_tensor(np.broadcast_to(np.asarray(level, np.float32), (x.shape[0],)).copy())
+    device = model_device(model)
+    x = torch.from_numpy(planes[:, None] if per_channel else planes[None]).to(device)
+    levels = torch.as_tensor(np.broadcast_to(np.asarray(level, np.float32), (x.shape[0],)).copy()).to(device)
     s = levels.view(-1, 1, 1, 1).expand(-1, 1, tile.shape[0] // u, tile.shape[1] // u).contiguous()
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    with torch.inference_mode(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
         y = model(x.to(memory_format=torch.channels_last), s).float()
     out = y[:, 0] if per_channel else y[0]
-    return out.numpy().transpose(1, 2, 0)
+    return out.cpu().numpy().transpose(1, 2, 0)
+
+
+def model_device(model: Any) -> Any:
+    """The device of a model's parameters (the CPU for a model without any)."""
+    import torch
+
+    try:
+        return next(model.parameters()).device
+    except (StopIteration, AttributeError):
+        return torch.device("cpu")
 
 
 def apply_network(

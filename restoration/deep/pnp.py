@@ -44,9 +44,11 @@ Denoiser = Callable[[np.ndarray, float], np.ndarray]
 
 
 def _cnn(image: np.ndarray, sigma: float) -> np.ndarray:
+    """The shipped CNN denoiser, in bfloat16 only where the CPU executes it natively."""
+    from .precision import bf16_native
     from .runners import denoise_cnn
 
-    return denoise_cnn(image, sigma=sigma)
+    return denoise_cnn(image, sigma=sigma, bf16=bf16_native())
 
 
 def _bm3d(image: np.ndarray, sigma: float) -> np.ndarray:

@@ -11,6 +11,7 @@ from ..classic.wavelet import estimate_noise_sigma
 from ..degradations import Observation
 from .colour import from_planes, to_planes
 from .inference import denoise_array
+from .precision import bf16_native
 from .weights import load_model, manifest
 
 __all__ = [
@@ -26,6 +27,8 @@ def denoise_cnn(image: np.ndarray, *, sigma: float, bf16: bool = False) -> np.nd
     Gray images use the gray model. Colour images use the colour model when one is shipped;
     otherwise the gray model denoises the three channels of an orthonormal opponent-colour
     transform (luminance and two colour differences) and the result is transformed back.
+    ``bf16`` computes the network under bfloat16 autocast: faster only on a CPU that executes it
+    natively (:func:`~restoration.deep.precision.bf16_native`, the registry's default).
     """
     if image.ndim == 2:
         return denoise_array(load_model(GRAY_MODEL), image, sigma, channels=1, bf16=bf16)
@@ -39,12 +42,12 @@ def denoise_cnn(image: np.ndarray, *, sigma: float, bf16: bool = False) -> np.nd
 def cnn_denoise_defaults(observation: Observation) -> dict[str, object]:
     """Use the known noise level, or estimate it when the observation does not say.
 
-    Colour images default to bfloat16 arithmetic: three network passes (one per opponent channel)
-    fit in about a second on two cores, for 0.03 dB less than float32 (measured on Kodak24 crops,
-    docs/benchmarks/deep.md). Gray images keep float32.
+    bfloat16 arithmetic by default only where the CPU executes it natively
+    (:func:`~restoration.deep.precision.bf16_native`): there it is about twice as fast, for 0.03 dB
+    less than float32 (measured on Kodak24 crops, docs/benchmarks/deep.md); elsewhere PyTorch emulates
+    it 8-14x slower than float32, which is then the default, for gray and colour images alike.
     """
-    return {"sigma": float(np.clip(observation_sigma(observation), 0.0, 75.0)),
-            "bf16": bool(observation.degraded.ndim == 3)}
+    return {"sigma": float(np.clip(observation_sigma(observation), 0.0, 75.0)), "bf16": bf16_native()}
 
 
 def run_cnn_denoise(observation: Observation, *, sigma: float, blind: bool, bf16: bool = False) -> np.ndarray:

@@ -87,21 +87,39 @@ class TrainConfig:
     init: str = ""
     val_every: int = 500
     seed: int = 0
-    bf16: bool = True
+    bf16: str | bool = "auto"
     threads: int = 0
+    val_split: int = 0
+    time_budget: float = 0.0
+    device: str = "auto"
+    prior: str = "colour"
     resume: bool = True
     max_images: int = 0
     stop_after: int = 0
 
 
-def _load_folder(folder: str, channels: int, max_images: int = 0, luma: bool = False) -> list[np.ndarray]:
+def _image_paths(folder: str) -> list[Path]:
     if not Path(folder).is_dir():
         raise RestorationError(f"training folder not found: {folder}")
-    paths = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in {".png", ".jpg", ".bmp", ".tif"})
-    if max_images:
-        paths = paths[:max_images]
-    if not paths:
-        raise RestorationError(f"no training images in {folder}")
+    return sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in {".png", ".jpg", ".bmp", ".tif"})
+
+
+def held_out(names: Sequence[str], count: int) -> list[str]:
+    """The ``count`` images of a training set set aside for validation: every k-th name in sorted order.
+
+    The rule depends only on the file names, so every task trained on the same folder holds out the
+    same images (the colour denoiser and the combined model are selected on one split).
+    """
+    names = sorted(names)
+    if count <= 0:
+        return []
+    if count >= len(names):
+        raise RestorationError(f"--val-split {count} leaves no training images (the set has {len(names)})")
+    step = len(names) // count
+    return [names[i * step] for i in range(count)]
+
+
+def _read(paths: Sequence[Path], channels: int, luma: bool) -> list[np.ndarray]:
     if luma and channels == 1:
         out = []
         for p in paths:
@@ -110,6 +128,99 @@ def _load_folder(folder: str, channels: int, max_images: int = 0, luma: bool = F
         return out
     mode = "gray" if channels == 1 else "rgb"
     return [load_image(p, mode=mode) for p in paths]
+
+
+def _from_pack(arr: np.ndarray, channels: int, luma: bool) -> list[np.ndarray]:
+    """uint8 (N, H, W, 3) crops of a pack -> float images in the task's channels."""
+    out = []
+    for a in arr:
+        img = a.astype(np.float32) / 255.0
+        if channels == 1:
+            img = (rgb_to_y(img) if luma else img @ np.array([0.299, 0.587, 0.114], np.float32)).astype(np.float32)
+        out.append(img)
+    return out
+
+
+def load_data(cfg: TrainConfig, luma: bool = False) -> tuple[list[np.ndarray], list[np.ndarray], list[str]]:
+    """Training images, validation images and the names of the held-out ones.
+
+    ``cfg.data`` is a folder of images or a pack written by :func:`pack_crops` (``.npz``: random
+    training crops, and the held-out validation images it was packed with). Validation images come
+    from ``cfg.val`` when given, else from ``--val-split`` images held out of the training folder
+    (:func:`held_out`), else from the pack.
+    """
+    names: list[str] = []
+    if str(cfg.data).endswith(".npz"):
+        if not Path(cfg.data).is_file():
+            raise RestorationError(f"training pack not found: {cfg.data}")
+        with np.load(cfg.data) as pack:
+            images = _from_pack(pack["crops"], cfg.channels, luma)
+            val_keys = sorted((k for k in pack.files if k[:4] == "val_" and k[4:].isdigit()), key=lambda k: int(k[4:]))
+            val = [_from_pack(pack[k][None], cfg.channels, luma)[0] for k in val_keys]
+            names = [str(n) for n in pack["val_names"]] if "val_names" in pack.files else []
+        if cfg.max_images:
+            images = images[: cfg.max_images]
+    else:
+        paths = _image_paths(cfg.data)
+        skip = set(held_out([p.name for p in paths], cfg.val_split))
+        names = sorted(skip)
+        train_paths = [p for p in paths if p.name not in skip]
+        if cfg.max_images:
+            train_paths = train_paths[: cfg.max_images]
+        if not train_paths:
+            raise RestorationError(f"no training images in {cfg.data}")
+        images = _read(train_paths, cfg.channels, luma)
+        val = _read([p for p in paths if p.name in skip], cfg.channels, luma)
+    if cfg.val:
+        paths = _image_paths(cfg.val)
+        if not paths:
+            raise RestorationError(f"no validation images in {cfg.val}")
+        val, names = _read(paths, cfg.channels, luma), []
+    if not images:
+        raise RestorationError(f"no training images in {cfg.data}")
+    if cfg.val_images:
+        val, names = val[: cfg.val_images], names[: cfg.val_images]
+    return images, val, names
+
+
+def pack_crops(folder: str, out: str, *, count: int = 2000, size: int = 128, val_split: int = 32,
+               seed: int = 0) -> dict[str, Any]:
+    """Write one compressed ``.npz`` of random uint8 training crops (for a machine without the dataset).
+
+    The ``val_split`` held-out images (:func:`held_out`) are never cropped; they are stored whole
+    (``val_0`` ...) with their names, so a run on the pack validates on the same split.
+
+    Returns
+    -------
+    dict
+        ``{"file", "crops", "size", "megabytes", "held_out"}``.
+    """
+    paths = _image_paths(folder)
+    skip = set(held_out([p.name for p in paths], val_split))
+    train_paths = [p for p in paths if p.name not in skip]
+    if not train_paths:
+        raise RestorationError(f"no training images in {folder}")
+    rng = np.random.default_rng(seed)
+    crops = np.empty((count, size, size, 3), np.uint8)
+    per = math.ceil(count / len(train_paths))
+    i = 0
+    for p in train_paths:
+        img = np.round(load_image(p, mode="rgb") * 255.0).astype(np.uint8)
+        h, w = img.shape[:2]
+        if min(h, w) < size:
+            continue
+        for _ in range(per):
+            if i == count:
+                break
+            y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
+            crops[i] = img[y : y + size, x : x + size]
+            i += 1
+    crops = crops[:i]
+    val = {f"val_{j}": np.round(load_image(p, mode="rgb") * 255.0).astype(np.uint8)
+           for j, p in enumerate(sorted(q for q in paths if q.name in skip))}
+    np.savez_compressed(out, crops=crops, val_names=np.array(sorted(skip)), **val)
+    return {"file": out, "crops": int(i), "size": size, "megabytes": round(Path(out).stat().st_size / 2**20, 1),
+            "held_out": len(skip)}
 
 
 def _scales(cfg: TrainConfig) -> list[int]:
@@ -178,8 +289,12 @@ def _sample_combined(
 
 
 def _combined_loss(model: Any, batch: tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray],
-                   cfg: TrainConfig, loss_name: str) -> Any:
-    """Forward the unfolded model on a combined batch (opponent planes, mirror-padded) -> loss on RGB."""
+                   cfg: TrainConfig, loss_name: str, bf16: bool, device: Any) -> Any:
+    """Forward the unfolded model on a combined batch (mirror-padded) -> loss on the image's channels.
+
+    A colour prior takes the RGB images as they are; a one-channel prior takes each image's
+    opponent-colour planes (gray images: the image itself) as a batch of planes.
+    """
     import torch
 
     from .archs.unfolded import transfer_function
@@ -188,6 +303,18 @@ def _combined_loss(model: Any, batch: tuple[np.ndarray, np.ndarray, list[np.ndar
     clean, low, kernels, sigma = batch
     b, h, w, c = low.shape
     pad, s = cfg.pad, 2
+    if getattr(model, "channels", 1) == c == 3:
+        planes = np.pad(low.transpose(0, 3, 1, 2), ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="symmetric")
+        shape = ((h + 2 * pad) * s, (w + 2 * pad) * s)
+        otf = np.stack([transfer_function(k, shape, s) for k in kernels]).astype(np.complex64)
+        y = torch.from_numpy(np.ascontiguousarray(planes)).to(device)
+        otf_t = torch.from_numpy(otf)[:, None].to(device)
+        sig_t = torch.from_numpy(np.asarray(sigma, np.float32) / 255.0).to(device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            out = model(y, otf_t, sig_t)
+        out = out.float()[:, :, pad * s : (pad + h) * s, pad * s : (pad + w) * s]
+        diff = out - torch.from_numpy(clean.transpose(0, 3, 1, 2).copy()).to(device)
+        return torch.mean(diff**2) if loss_name == "l2" else torch.mean(torch.abs(diff))
     if c == 3:
         low = low @ OPP.T.astype(np.float32) * OPP_GAIN.astype(np.float32) + OPP_OFFSET.astype(np.float32)
         sig = (sigma[:, None] * OPP_GAIN[None]).reshape(-1)
@@ -196,17 +323,18 @@ def _combined_loss(model: Any, batch: tuple[np.ndarray, np.ndarray, list[np.ndar
     planes = np.pad(low.transpose(0, 3, 1, 2), ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="symmetric")
     shape = ((h + 2 * pad) * s, (w + 2 * pad) * s)
     otf = np.stack([transfer_function(k, shape, s) for k in kernels]).astype(np.complex64)
-    y = torch.from_numpy(np.ascontiguousarray(planes.reshape(b * c, 1, *planes.shape[2:])))
-    otf_t = torch.from_numpy(otf)[:, None].repeat_interleave(c, dim=0)
-    sig_t = torch.from_numpy(np.asarray(sig, np.float32) / 255.0)
-    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+    y = torch.from_numpy(np.ascontiguousarray(planes.reshape(b * c, 1, *planes.shape[2:]))).to(device)
+    otf_t = torch.from_numpy(otf)[:, None].repeat_interleave(c, dim=0).to(device)
+    sig_t = torch.from_numpy(np.asarray(sig, np.float32) / 255.0).to(device)
+    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
         out = model(y, otf_t, sig_t)
     out = out.float()[:, 0, pad * s : (pad + h) * s, pad * s : (pad + w) * s].reshape(b, c, h * s, w * s)
     if c == 3:
-        gain = torch.tensor(OPP_GAIN, dtype=torch.float32).view(1, 3, 1, 1)
-        offset = torch.tensor(OPP_OFFSET, dtype=torch.float32).view(1, 3, 1, 1)
-        out = torch.einsum("bchw,cd->bdhw", (out - offset) / gain, torch.tensor(OPP, dtype=torch.float32))
-    diff = out - torch.from_numpy(clean.transpose(0, 3, 1, 2).copy())
+        gain = torch.tensor(OPP_GAIN, dtype=torch.float32, device=device).view(1, 3, 1, 1)
+        offset = torch.tensor(OPP_OFFSET, dtype=torch.float32, device=device).view(1, 3, 1, 1)
+        opp = torch.tensor(OPP, dtype=torch.float32, device=device)
+        out = torch.einsum("bchw,cd->bdhw", (out - offset) / gain, opp)
+    diff = out - torch.from_numpy(clean.transpose(0, 3, 1, 2).copy()).to(device)
     return torch.mean(diff**2) if loss_name == "l2" else torch.mean(torch.abs(diff))
 
 
@@ -403,6 +531,75 @@ def _init_from(model: Any, source: str, out_dir: Path) -> None:
     model.load_state_dict(state)
 
 
+def pick_device(name: str = "auto") -> Any:
+    """The torch device to train on: CUDA when available (``auto``), else the CPU."""
+    import torch
+
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RestorationError("--device cuda: no CUDA device is available to this PyTorch")
+    if name not in ("cpu", "cuda"):
+        raise RestorationError(f"--device must be auto, cpu or cuda, got {name!r}")
+    return torch.device(name)
+
+
+def _use_bf16(choice: str | bool, device: Any) -> bool:
+    """bf16 autocast: ``on``/``off`` (or a bool) as asked; ``auto`` on CUDA and on CPUs with native bf16."""
+    from .precision import bf16_native
+
+    if isinstance(choice, bool):
+        return choice
+    if choice in ("on", "off"):
+        return choice == "on"
+    return device.type == "cuda" or bf16_native()
+
+
+def _device_name(device: Any) -> str:
+    import platform
+
+    import torch
+
+    if device.type == "cuda":
+        return torch.cuda.get_device_name(device)
+    model = ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
+    except OSError:
+        pass
+    return model or platform.processor() or "cpu"
+
+
+def _trained_on(device: Any, bf16: bool) -> dict[str, Any]:
+    import os
+
+    import torch
+
+    found: dict[str, Any] = {"device": device.type, "name": _device_name(device),
+                             "precision": "bf16 autocast" if bf16 else "float32", "torch": torch.__version__}
+    if device.type == "cpu":
+        found["threads"] = torch.get_num_threads()
+        found["cores"] = os.cpu_count()
+        found["capability"] = torch.backends.cpu.get_cpu_capability()
+    return found
+
+
+def _data_name(cfg: TrainConfig) -> str:
+    name = Path(cfg.data).name
+    return f"{name} (packed crops)" if name.endswith(".npz") else name
+
+
+def _val_record(cfg: TrainConfig, held: list[str], best: float) -> dict[str, Any]:
+    if cfg.val:
+        found: dict[str, Any] = {"set": Path(cfg.val).name}
+    else:
+        source = Path(cfg.data).name
+        found = {"set": f"{source} held-out split ({len(held)} images, never trained on)", "images": held}
+    found.update({"setting": _val_setting(cfg), "psnr": round(best, 4)})
+    return found
+
+
 def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     """Train a model as configured; returns the manifest entry of the best weights.
 
@@ -422,27 +619,33 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         torch.set_num_threads(cfg.threads)
 
     luma = cfg.task == "sr"
-    images = _load_folder(cfg.data, cfg.channels, cfg.max_images, luma=luma)
+    images, val_images, held = load_data(cfg, luma=luma)
     need = cfg.patch + (2 * (math.ceil(cfg.blur_max / 2) + 2) if cfg.task == "combined" else 0)
     if min(min(i.shape[:2]) for i in images) < need:
         raise RestorationError(f"training images must be at least {need} px on each side")
-    val_images = _load_folder(cfg.val, cfg.channels, luma=luma) if cfg.val else []
-    if cfg.val_images:
-        val_images = val_images[: cfg.val_images]
+    device = pick_device(cfg.device)
+    use_bf16 = _use_bf16(cfg.bf16, device)
 
     if cfg.task == "combined":
         arch = "UnfoldedRestorer"
         arch_args: dict[str, Any] = {"stages": cfg.stages, "features": cfg.features, "blocks": cfg.blocks,
                                      "unshuffle": cfg.unshuffle, "scale": 2}
+        if cfg.prior == "colour":
+            if cfg.channels != 3:
+                raise RestorationError("--prior colour needs --channels 3 (colour training images)")
+            arch_args["channels"] = 3
         model = build(arch, **arch_args)
-        # the step sizes and levels: a few parameters that must move faster than the fine-tuned prior
-        groups = [{"params": list(model.prior.parameters()), "mult": 1.0},
-                  {"params": list(model.hyper.parameters()), "mult": 10.0}]
+        # (the step sizes and levels, a few parameters, move 10x faster than the prior: see groups below)
     else:
         arch = "AttentionDenoiser"
         arch_args = {"channels": cfg.channels, "features": cfg.features, "blocks": cfg.blocks,
                      "unshuffle": cfg.unshuffle}
         model = build(arch, **arch_args).to(memory_format=torch.channels_last)
+    model = model.to(device)
+    if cfg.task == "combined":
+        groups = [{"params": list(model.prior.parameters()), "mult": 1.0},
+                  {"params": list(model.hyper.parameters()), "mult": 10.0}]
+    else:
         groups = [{"params": list(model.parameters()), "mult": 1.0}]
     loss_name = cfg.loss or ("l2" if cfg.task == "denoise" else "l1")
     opt = torch.optim.Adam(groups, lr=cfg.lr)
@@ -452,6 +655,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     ckpt_path = ckpt_dir / f"{cfg.out}.ckpt"
     rng = np.random.default_rng(cfg.seed)
     step, best, history = 0, -math.inf, []
+    trained_s = 0.0  # training seconds over every session of a resumable run (the time budget counts them)
     continued = False
     # read before the first improvement can overwrite an entry of the same name; kept in the checkpoint
     provenance = _provenance(cfg.init, Path(cfg.out_dir)) if cfg.init else None
@@ -460,11 +664,12 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         step, best, history = state["step"], state["best"], state["history"]
+        trained_s = float(state.get("trained_s", 0.0))
         rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
         provenance = state.get("provenance", provenance)
     elif cfg.init and cfg.task == "combined":
-        state = _state_of(cfg.init, Path(cfg.out_dir))
+        state = {k: v.to(device) for k, v in _state_of(cfg.init, Path(cfg.out_dir)).items()}
         if any(k.startswith("prior.") for k in state):  # a whole unfolded model: continue its training
             model.load_state_dict(state)
             continued = True
@@ -481,13 +686,21 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         history.append({"step": 0, "val_psnr": round(best, 4), "minutes": 0.0})
         tqdm.write(f"start ({cfg.init}): validation PSNR {best:.3f} dB ({_val_setting(cfg)})", file=sys.stderr)
 
-    def lr_at(s: int) -> float:
-        return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1 + math.cos(math.pi * min(s, cfg.steps) / cfg.steps))
+    budget_s = cfg.time_budget * 60.0
+
+    def progress(s: int, seconds: float) -> float:
+        # a wall-clock budget compresses the cosine schedule so that it ends when the budget does
+        done = s / cfg.steps
+        return min(1.0, max(done, seconds / budget_s) if budget_s else done)
+
+    def lr_at(s: int, seconds: float = 0.0) -> float:
+        return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1 + math.cos(math.pi * progress(s, seconds)))
 
     def save_checkpoint() -> None:
         tmp = ckpt_path.with_suffix(".tmp")
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "best": best,
                     "history": history, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                    "trained_s": trained_s + (time.time() - started),
                     "config": cfg.__dict__, "provenance": provenance}, tmp)
         tmp.replace(ckpt_path)
 
@@ -495,18 +708,27 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     start_step, started = step, time.time()
     bar = tqdm(total=cfg.steps, initial=step, desc=f"train {cfg.out}", unit="step", file=sys.stderr,
                dynamic_ncols=True)
+    tqdm.write(f"device {device.type} ({_device_name(device)}), {'bf16' if use_bf16 else 'float32'}"
+               f"{f', time budget {cfg.time_budget:g} min' if budget_s else ''}; {len(images)} training images, "
+               f"{len(val_images)} validation images", file=sys.stderr)
     model.train()
+    stopped = "steps"
     while step < cfg.steps:
+        elapsed = trained_s + (time.time() - started)
+        if budget_s and elapsed >= budget_s:
+            stopped = "time budget"
+            break
         for group in opt.param_groups:
-            group["lr"] = lr_at(step) * group["mult"]
+            group["lr"] = lr_at(step, elapsed) * group["mult"]
         if cfg.task == "combined":
-            loss = _combined_loss(model, _sample_combined(images, cfg, rng), cfg, loss_name)
+            loss = _combined_loss(model, _sample_combined(images, cfg, rng), cfg, loss_name, use_bf16, device)
         else:
             clean, noisy, sigma = _sample_batch(images, cfg, rng)
-            clean_t = torch.from_numpy(clean).to(memory_format=torch.channels_last)
-            noisy_t = torch.from_numpy(noisy).to(memory_format=torch.channels_last)
-            sigma_t = torch.from_numpy(sigma).expand(-1, 1, cfg.patch // cfg.unshuffle, cfg.patch // cfg.unshuffle)
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+            clean_t = torch.from_numpy(clean).to(device).to(memory_format=torch.channels_last)
+            noisy_t = torch.from_numpy(noisy).to(device).to(memory_format=torch.channels_last)
+            sigma_t = torch.from_numpy(sigma).to(device).expand(-1, 1, cfg.patch // cfg.unshuffle,
+                                                                cfg.patch // cfg.unshuffle)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
                 out = model(noisy_t, sigma_t)
             diff = out.float() - clean_t
             loss = torch.mean(diff**2) if loss_name == "l2" else torch.mean(torch.abs(diff))
@@ -516,34 +738,37 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         step += 1
         bar.update(1)
         shown = loss.item() * (255**2 if loss_name == "l2" else 255)
-        bar.set_postfix(loss=f"{shown:.2f}", lr=f"{lr_at(step):.1e}", best=f"{best:.2f}")
-        if step % cfg.val_every == 0 or step == cfg.steps:
+        bar.set_postfix(loss=f"{shown:.2f}", lr=f"{lr_at(step, elapsed):.1e}", best=f"{best:.2f}")
+        last = step == cfg.steps or (budget_s and trained_s + time.time() - started >= budget_s)
+        if step % cfg.val_every == 0 or last:
             model.eval()
             with torch.no_grad():
                 score = _validate(model, val_images, cfg) if val_images else -float(loss)
             model.train()
-            minutes = round((time.time() - started) / 60, 2)
+            minutes = round((trained_s + time.time() - started) / 60, 2)
             history.append({"step": step, "val_psnr": round(score, 4), "minutes": minutes})
             tqdm.write(f"step {step}: validation PSNR {score:.3f} dB ({_val_setting(cfg)})", file=sys.stderr)
             if score > best:
                 best = score
                 weights_path = out_dir / f"{cfg.out}.pt"
-                torch.save({k: v.float().contiguous() for k, v in model.state_dict().items()}, weights_path)
+                torch.save({k: v.detach().float().cpu().contiguous() for k, v in model.state_dict().items()},
+                           weights_path)
                 entry = {
                     "file": weights_path.name,
                     "sha256": _sha256(weights_path),
                     "arch": arch,
                     "arch_args": arch_args,
                     "task": cfg.task,
-                    "data": Path(cfg.data).name,
+                    "data": _data_name(cfg),
                     "steps": step,
                     "batch": cfg.batch,
                     "patch": cfg.patch,
                     "loss": loss_name,
-                    "validation": {"set": Path(cfg.val).name if cfg.val else None, "setting": _val_setting(cfg),
-                                   "psnr": round(best, 4)},
+                    "validation": _val_record(cfg, held, best),
                     "parameters": sum(p.numel() for p in model.parameters()),
                     "command": command,
+                    "trained_on": _trained_on(device, use_bf16),
+                    "minutes": minutes,
                 }
                 entry.update(_task_fields(cfg))
                 if provenance:
@@ -553,6 +778,12 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         if cfg.stop_after and step - start_step >= cfg.stop_after:
             save_checkpoint()
             break
+    else:
+        stopped = "steps"
+    if stopped == "time budget":
+        save_checkpoint()
+        tqdm.write(f"stopped at the time budget ({cfg.time_budget:g} min) after {step} steps; best {best:.3f} dB",
+                   file=sys.stderr)
     bar.close()
     return entry
 
@@ -581,6 +812,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--val-scale", type=int, default=d.val_scale, help="sr: validation scale factor")
     p.add_argument("--blur-max", type=float, default=d.blur_max, help="combined: longest motion blur (px)")
     p.add_argument("--stages", type=int, default=d.stages, help="combined: unfolded iterations")
+    p.add_argument("--prior", default=d.prior, choices=["colour", "gray"],
+                   help="combined: a colour prior (RGB in one pass) or a gray one (opponent-colour planes)")
     p.add_argument("--pad", type=int, default=d.pad, help="combined: mirror padding of the input (low-res px)")
     p.add_argument("--val-crop", type=int, default=d.val_crop, help="centre-crop validation images (0: whole)")
     p.add_argument("--val-images", type=int, default=d.val_images, help="validate on the first N images (0: all)")
@@ -588,7 +821,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--init", default=d.init, help="start from these weights (manifest name or .pt file)")
     p.add_argument("--val-every", type=int, default=d.val_every)
     p.add_argument("--seed", type=int, default=d.seed)
-    p.add_argument("--no-bf16", dest="bf16", action="store_false", help="train in float32")
+    p.add_argument("--bf16", default=d.bf16, choices=["auto", "on", "off"],
+                   help="bf16 autocast: auto = on CUDA and on CPUs with native bf16, float32 elsewhere")
+    p.add_argument("--no-bf16", dest="bf16", action="store_const", const="off", help="train in float32")
+    p.add_argument("--val-split", type=int, default=d.val_split,
+                   help="hold out N images of --data for validation (when --val is not given)")
+    p.add_argument("--time-budget", type=float, default=d.time_budget,
+                   help="stop after this many minutes of training (the learning-rate schedule ends with it)")
+    p.add_argument("--device", default=d.device, choices=["auto", "cpu", "cuda"],
+                   help="auto: CUDA when available, else the CPU")
     p.add_argument("--threads", type=int, default=d.threads, help="torch threads (0: torch's default)")
     p.add_argument("--no-resume", dest="resume", action="store_false")
     p.add_argument("--max-images", type=int, default=0, help="use only the first N training images")
@@ -605,10 +846,10 @@ def run_from_args(args: argparse.Namespace, argv: Sequence[str]) -> int:
         if skip:
             skip = False
             continue
-        if a in ("--stop-after", "--threads"):
+        if a in ("--stop-after", "--threads", "--device"):
             skip = True
             continue
-        if a.startswith(("--stop-after=", "--threads=")):
+        if a.startswith(("--stop-after=", "--threads=", "--device=")):
             continue
         kept.append(a)
     command = "python -m restoration " + " ".join(shlex.quote(a) for a in kept)

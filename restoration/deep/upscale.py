@@ -24,6 +24,7 @@ from ..classic.wavelet import estimate_noise_sigma
 from ..degradations import Observation, imresize
 from ..errors import ParameterError
 from .inference import apply_network
+from .precision import bf16_native
 from .weights import load_model, model_info
 
 if TYPE_CHECKING:
@@ -93,7 +94,8 @@ def restore_combined(observation: Observation, sigma: float | None = None, *, bf
     sigma : float, optional
         Its noise level on the 0-255 scale (default: the observation's).
     bf16 : bool
-        bfloat16 arithmetic in the network's prior.
+        bfloat16 arithmetic in the network's prior (pays only on a CPU with native bfloat16; the
+        registry default follows :func:`~restoration.deep.precision.bf16_native`).
     """
     from .combined import restore_with
 
@@ -120,9 +122,13 @@ def trace_combined(observation: Observation, sigma: float | None = None) -> Unfo
     return trace_with(load_model(COMBINED_MODEL), observation, sigma=sigma, pad=int(info.get("pad", 6)))
 
 
-def cnn_combined_defaults(observation: Observation) -> dict[str, float]:
-    """Use the known noise level, or estimate it when the observation does not say."""
-    return {"sigma": float(np.clip(observation_sigma(observation), 0.0, 50.0))}
+def cnn_combined_defaults(observation: Observation) -> dict[str, object]:
+    """Use the known noise level, or estimate it when the observation does not say.
+
+    bfloat16 in the network's prior by default only where the CPU executes it natively
+    (:func:`~restoration.deep.precision.bf16_native`); float32 where it would be emulated (much slower).
+    """
+    return {"sigma": float(np.clip(observation_sigma(observation), 0.0, 50.0)), "bf16": bf16_native()}
 
 
 def run_cnn_combined(observation: Observation, *, sigma: float, blind: bool, bf16: bool = False) -> np.ndarray:

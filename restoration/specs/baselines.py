@@ -1,6 +1,7 @@
 """Registry entries: baselines."""
 
-from ..algorithm import ALL_TASKS, AlgorithmSpec, RunCost
+from ..algorithm import ALL_TASKS, AlgorithmSpec
+from ..costs import measured_cost
 
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
@@ -9,7 +10,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="baseline",
         tasks=ALL_TASKS,
         entry="restoration.classic.baselines:run_identity",
-        cost=RunCost(gray=0.0016, colour=0.0049),
+        cost=measured_cost("identity"),
         reference="-",
         explanation=(
             "Returns the observation unchanged (enlarged by pixel repetition when it is smaller than the "

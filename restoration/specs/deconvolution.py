@@ -1,6 +1,7 @@
 """Registry entries: non-blind deconvolution."""
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 from ..params import ParamSpec
 
 _DECONV = "restoration.classic.deconvolution"
@@ -12,7 +13,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="deconvolution",
         tasks=frozenset({"deblur"}),
         entry=f"{_DECONV}:run_wiener_deconv",
-        cost=RunCost(gray=0.029, colour=0.079),
+        cost=measured_cost("wiener_deconv"),
         params=(
             ParamSpec("sigma", "float", 2.55, 0.0, 255.0, 0.5,
                       help="Noise standard deviation on the 0-255 scale (0 = estimate it); larger is smoother."),
@@ -39,7 +40,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="deconvolution",
         tasks=frozenset({"deblur"}),
         entry=f"{_DECONV}:run_richardson_lucy",
-        cost=RunCost(gray=0.4, colour=1.2),
+        cost=measured_cost("richardson_lucy"),
         params=(
             ParamSpec("iterations", "int", 29, 1, 500, 1,
                       help="Number of iterations: more is sharper but amplifies the noise."),

@@ -1,6 +1,7 @@
 """Registry entries: deep CNNs (weights trained by this project, shipped in assets/weights)."""
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 from ..params import ParamSpec
 
 SPECS: tuple[AlgorithmSpec, ...] = (
@@ -17,22 +18,25 @@ SPECS: tuple[AlgorithmSpec, ...] = (
             ParamSpec("blind", "bool", False,
                       help="Ignore the known noise level and estimate it from the image."),
             ParamSpec("bf16", "bool", False,
-                      help="Compute in bfloat16: about twice as fast, a few hundredths of a dB lower. On by default "
-                           "for colour images."),
+                      help="Compute in bfloat16: about twice as fast where the CPU has native bfloat16 "
+                           "(AVX-512 BF16, AMX), a few hundredths of a dB lower; 8-14x slower where it is emulated. "
+                           "On by default only where the CPU executes it natively."),
         ),
         reference=(
             "The survey's 20-layer residual CNN with attention; design after DnCNN (Zhang et al., IEEE TIP 2017), "
             "FFDNet (Zhang et al., IEEE TIP 2018) and RCAN's channel attention (Zhang et al., ECCV 2018)."
         ),
         explanation=(
-            "A network of 20 convolution layers learned from 400 clean photos how noise differs from image "
-            "structure. It predicts the noise and subtracts it; the noise level is an input, so one network "
-            "handles light and heavy noise, and attention lets it weigh its feature maps per image."
+            "A network of 20 convolution layers learned from clean photos how noise differs from image "
+            "structure: a gray model from 400 gray photos, a colour model from 400 colour ones, which sees the "
+            "three colour channels together in one pass. It predicts the noise and subtracts it; the noise level "
+            "is an input, so one network handles light and heavy noise, and attention lets it weigh its feature "
+            "maps per image."
         ),
         needs=frozenset({"sigma"}),
         uses_torch=True,
         auto_params="restoration.deep.runners:cnn_denoise_defaults",
-        cost=RunCost(gray=1.71, colour=3.02),  # s/MP, scripts/bench_costs.py on a quiet machine
+        cost=measured_cost("cnn_denoise"),
     ),
     AlgorithmSpec(
         name="cnn_sr",
@@ -54,7 +58,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         ),
         needs=frozenset({"scale"}),
         uses_torch=True,
-        cost=RunCost(gray=0.38, colour=0.45),  # s/MP, scripts/bench_costs.py on a quiet machine
+        cost=measured_cost("cnn_sr"),
     ),
     AlgorithmSpec(
         name="cnn_combined",
@@ -68,7 +72,9 @@ SPECS: tuple[AlgorithmSpec, ...] = (
             ParamSpec("blind", "bool", False,
                       help="Ignore the known noise level and estimate it from the image."),
             ParamSpec("bf16", "bool", False,
-                      help="Compute the network in bfloat16: faster, slightly less accurate."),
+                      help="Compute the network in bfloat16: faster where the CPU has native bfloat16 (AVX-512 "
+                           "BF16, AMX), slightly less accurate; much slower where it is emulated. On by default "
+                           "only where the CPU executes it natively."),
         ),
         reference=(
             "The survey's main experiment (motion blur, downsampling x2, Gaussian noise) restored by a network "
@@ -85,7 +91,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         needs=frozenset({"kernel", "scale", "sigma"}),
         uses_torch=True,
         auto_params="restoration.deep.upscale:cnn_combined_defaults",
-        cost=RunCost(gray=9.37, colour=35.2),  # s/MP, scripts/bench_costs.py on a quiet machine
+        cost=measured_cost("cnn_combined"),
     ),
     AlgorithmSpec(
         name="pnp",
@@ -116,6 +122,6 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         needs=frozenset({"kernel", "scale", "mask", "sigma"}),
         uses_torch=True,
         auto_params="restoration.deep.pnp:pnp_defaults",
-        cost=RunCost(gray=32.7, colour=108.0),  # s/MP (slowest task: combined), scripts/bench_costs.py, quiet machine
+        cost=measured_cost("pnp"),
     ),
 )

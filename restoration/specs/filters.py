@@ -1,6 +1,7 @@
 """Registry entries: traditional local filters."""
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 from ..params import ParamSpec
 
 _DENOISE = frozenset({"denoise"})
@@ -13,7 +14,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_mean",
-        cost=RunCost(gray=0.0056, colour=0.017),
+        cost=measured_cost("mean"),
         params=(
             ParamSpec("size", "int", 3, 1, 15, 1,
                       help="Width of the square averaging window; larger removes more noise and blurs more."),
@@ -32,7 +33,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_gaussian",
-        cost=RunCost(gray=0.0067, colour=0.02),
+        cost=measured_cost("gaussian"),
         params=(
             ParamSpec("sigma_spatial", "float", 0.85, 0.1, 10.0, 0.05,
                       help="Width (standard deviation) of the Gaussian bell in pixels; larger is smoother."),
@@ -52,7 +53,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_median",
-        cost=RunCost(gray=0.11, colour=0.34),
+        cost=measured_cost("median"),
         params=(
             ParamSpec("size", "int", 3, 1, 15, 1,
                       help="Width of the square window; larger removes more noise and more detail."),
@@ -77,7 +78,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_bilateral",
-        cost=RunCost(gray=0.058, colour=0.13),
+        cost=measured_cost("bilateral"),
         params=(
             ParamSpec("sigma_spatial", "float", 1.4, 0.3, 10.0, 0.1,
                       help="Spatial width in pixels: how far away neighbours may still be averaged."),
@@ -99,7 +100,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="filter",
         tasks=_DENOISE,
         entry=f"{_FILTERS}:run_wiener_filter",
-        cost=RunCost(gray=0.018, colour=0.06),
+        cost=measured_cost("wiener_filter"),
         params=(
             ParamSpec("size", "int", 5, 3, 15, 2,
                       help="Window for the local mean and variance; larger gives smoother flat areas."),

@@ -1,6 +1,7 @@
 """Registry entries: inpainting by interpolation (biharmonic)."""
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 from ..params import ParamSpec
 
 SPECS: tuple[AlgorithmSpec, ...] = (
@@ -10,7 +11,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="inpainting",
         tasks=frozenset({"inpaint"}),
         entry="restoration.classic.inpainting:run_biharmonic",
-        cost=RunCost(gray=0.35, colour=1.1),
+        cost=measured_cost("biharmonic"),
         params=(
             ParamSpec("solver", "choice", "multigrid", choices=("multigrid", "direct"),
                       help="Coarse-to-fine conjugate gradients (fast) or scikit-image's exact sparse solve (slow "

@@ -1,6 +1,7 @@
 """Registry entries: interpolation (nearest, bilinear, bicubic, Lanczos enlargement)."""
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 
 _INTERP = "restoration.classic.interpolation"
 _SR = frozenset({"sr", "combined"})
@@ -13,7 +14,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="interpolation",
         tasks=_SR,
         entry=f"{_INTERP}:run_nearest",
-        cost=RunCost(gray=0.0052, colour=0.016),
+        cost=measured_cost("nearest"),
         reference="R. C. Gonzalez and R. E. Woods, Digital Image Processing, 4th ed., 2018, sec. 2.4.",
         explanation=(
             "Each new pixel copies the nearest original pixel, so every pixel becomes a small square. Nothing is "
@@ -27,7 +28,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="interpolation",
         tasks=_SR,
         entry=f"{_INTERP}:run_bilinear",
-        cost=RunCost(gray=0.009, colour=0.029),
+        cost=measured_cost("bilinear"),
         reference="R. C. Gonzalez and R. E. Woods, Digital Image Processing, 4th ed., 2018, sec. 2.4.",
         explanation=(
             "Each new pixel is a distance-weighted average of the 2x2 nearest original pixels (a straight line "
@@ -41,7 +42,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="interpolation",
         tasks=_SR,
         entry=f"{_INTERP}:run_bicubic",
-        cost=RunCost(gray=0.016, colour=0.062),
+        cost=measured_cost("bicubic"),
         reference="R. Keys, Cubic convolution interpolation for digital image processing, IEEE TASSP 1981.",
         explanation=(
             "Enlarges the image by fitting a smooth cubic curve through each 4x4 neighbourhood. It invents no "
@@ -55,7 +56,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="interpolation",
         tasks=_SR,
         entry=f"{_INTERP}:run_lanczos",
-        cost=RunCost(gray=0.022, colour=0.085),
+        cost=measured_cost("lanczos"),
         reference=(
             "C. E. Duchon, Lanczos filtering in one and two dimensions, J. Appl. Meteorol. 1979; "
             "P. Thevenaz, T. Blu and M. Unser, Interpolation revisited, IEEE TMI 2000."

@@ -5,7 +5,8 @@ Text and numbers only: the runners and their noise-dependent defaults live in
 imported only when a method runs or its defaults are asked for an observation.
 """
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 from ..params import ParamSpec
 
 _SIGMA = ParamSpec(
@@ -22,7 +23,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="nonlocal",
         tasks=frozenset({"denoise"}),
         entry="restoration.classic.nonlocal_means:run_nlm",
-        cost=RunCost(gray=0.65, colour=2.5),
+        cost=measured_cost("nlm"),
         params=(
             _SIGMA,
             ParamSpec("patch_size", "int", 5, 3, 15, 2,
@@ -48,7 +49,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="nonlocal",
         tasks=frozenset({"denoise"}),
         entry="restoration.classic.bm3d:run_bm3d",
-        cost=RunCost(gray=8.0, colour=20.0),
+        cost=measured_cost("bm3d"),
         params=(
             _SIGMA,
             ParamSpec("two_step", "bool", True,

@@ -1,6 +1,7 @@
 """Registry entries: sparse representation over a learned dictionary (K-SVD)."""
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 from ..params import ParamSpec
 
 SPECS: tuple[AlgorithmSpec, ...] = (
@@ -10,7 +11,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="sparse",
         tasks=frozenset({"denoise", "inpaint"}),
         entry="restoration.classic.sparse:run_sparse",
-        cost=RunCost(gray=23.0, colour=37.0),
+        cost=measured_cost("sparse"),
         params=(
             ParamSpec("sigma", "float", 25.0, 0.0, 255.0, 1.0,
                       help="Noise level on the 0-255 scale (0 = known value or estimate); sets when coding stops: "

@@ -1,6 +1,7 @@
 """Registry entries: classic super-resolution beyond interpolation (back-projection, sparse coding)."""
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 from ..params import ParamSpec
 
 _SR = "restoration.classic.superres"
@@ -12,7 +13,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="interpolation",
         tasks=frozenset({"sr", "combined"}),
         entry=f"{_SR}:run_back_projection",
-        cost=RunCost(gray=0.28, colour=1.5),
+        cost=measured_cost("back_projection"),
         params=(
             ParamSpec("iterations", "int", 10, 0, 200, 1,
                       help="Back-projection steps: more fits the low-resolution input more closely (sharper), "
@@ -36,7 +37,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="interpolation",
         tasks=frozenset({"sr"}),
         entry=f"{_SR}:run_sparse_sr",
-        cost=RunCost(gray=2.6, colour=2.7),
+        cost=measured_cost("sparse_sr"),
         params=(
             ParamSpec("stride", "int", 2, 1, 8, 1,
                       help="Distance between coded patches on the large grid: smaller averages more overlapping "

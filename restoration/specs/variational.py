@@ -1,6 +1,7 @@
 """Registry entries: variational (total-variation) models, all solved by one primal-dual solver."""
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 from ..params import ParamSpec
 
 _VAR = "restoration.classic.variational"
@@ -28,7 +29,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="variational",
         tasks=frozenset({"denoise"}),
         entry=f"{_VAR}:run_tv",
-        cost=RunCost(gray=0.18, colour=0.39),
+        cost=measured_cost("tv"),
         params=(_lam(0.075), _iterations(300)),
         reference=f"L. Rudin, S. Osher and E. Fatemi, Physica D 1992; {_REF_CP}.",
         explanation=(
@@ -45,7 +46,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="variational",
         tasks=frozenset({"deblur"}),
         entry=f"{_VAR}:run_tv_deconv",
-        cost=RunCost(gray=0.48, colour=1.2),
+        cost=measured_cost("tv_deconv"),
         params=(_lam(0.0015), _iterations(300)),
         reference=f"T. F. Chan and C.-K. Wong, Total variation blind deconvolution, IEEE TIP 1998; {_REF_CP}.",
         explanation=(
@@ -62,7 +63,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="variational",
         tasks=frozenset({"inpaint"}),
         entry=f"{_VAR}:run_tv_inpaint",
-        cost=RunCost(gray=0.19, colour=0.49),
+        cost=measured_cost("tv_inpaint"),
         params=(_lam(0.001), _iterations(300)),
         reference=(
             "T. F. Chan and J. Shen, Mathematical models for local nontexture inpaintings, SIAM J. Appl. Math. "
@@ -81,7 +82,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="variational",
         tasks=frozenset({"sr", "combined"}),
         entry=f"{_VAR}:run_tv_sr",
-        cost=RunCost(gray=3.2, colour=6.5),
+        cost=measured_cost("tv_sr"),
         params=(_lam(0.0001), _iterations(100)),
         reference=(
             "A. Marquina and S. J. Osher, Image super-resolution by TV-regularization and Bregman iteration, "

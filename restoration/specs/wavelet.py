@@ -1,6 +1,7 @@
 """Registry entries: wavelet shrinkage."""
 
-from ..algorithm import AlgorithmSpec, RunCost
+from ..algorithm import AlgorithmSpec
+from ..costs import measured_cost
 from ..params import ParamSpec
 
 SPECS: tuple[AlgorithmSpec, ...] = (
@@ -10,7 +11,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         family="wavelet",
         tasks=frozenset({"denoise"}),
         entry="restoration.classic.wavelet:run_wavelet",
-        cost=RunCost(gray=0.51, colour=1.7),
+        cost=measured_cost("wavelet"),
         params=(
             ParamSpec("sigma", "float", 25.0, 0.0, 255.0, 1.0,
                       help="Noise standard deviation on the 0-255 scale (0 = estimate it from the finest subband)."),

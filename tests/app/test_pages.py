@@ -101,8 +101,9 @@ def test_restore_renders_with_defaults() -> None:
 def test_benchmark_renders_with_defaults() -> None:
     at = _app(BENCHMARK)
     assert not _errors(at)
-    assert at.multiselect(key=BENCH_PRESETS).value  # a default degradation
-    assert at.multiselect(key=BENCH_METHODS).value
+    assert "combined" in at.multiselect(key=BENCH_PRESETS).value  # a default degradation: the survey's
+    chosen = at.multiselect(key=BENCH_METHODS).value
+    assert {"classic_chain", "bm3d_bicubic"} <= set(chosen)  # both traditional rows of the survey view get data
     assert not at.button(key=BENCH_RUN).disabled
 
 
@@ -244,6 +245,29 @@ def test_benchmark_two_images_one_degradation_two_methods(tmp_path: Path, monkey
     at.button(key=BENCH_RUN).click().run()
     no_exception(at)
     pd.testing.assert_frame_equal(at.session_state[BENCH_RESULTS], results)
+
+
+def test_benchmark_survey_view_shows_both_traditional_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "BENCH_CACHE_DIR", tmp_path / "rows")
+    at = _app(BENCHMARK)
+    at.multiselect(key=BENCH_CATEGORIES).set_value(at.multiselect(key=BENCH_CATEGORIES).options[:1])
+    at.number_input(key=BENCH_PER_CATEGORY).set_value(1)
+    at.selectbox(key=BENCH_SIZE).set_value(128 * 128)
+    at.multiselect(key=BENCH_PRESETS).set_value(["combined"])
+    at.text_area(key=BENCH_SPECS).input("")
+    at.run()
+    at.multiselect(key=BENCH_METHODS).set_value(["bicubic", "classic_chain", "bm3d_bicubic"]).run()
+    at.button(key=BENCH_RUN).click().run()
+    no_exception(at)
+    assert not _errors(at)
+    table3 = next(d.value for d in at.dataframe
+                  if "gain of deep over survey-style (%)" in set(d.value.get("method", pd.Series(dtype=str))))
+    rows = dict(zip(table3["method"], table3["ours"], strict=True))
+    assert rows["traditional method"] == "classic_chain"
+    assert rows["traditional, survey-style (BM3D then bicubic)"] == "bm3d_bicubic"
+    psnr = dict(zip(table3["method"], table3["PSNR"], strict=True))
+    assert psnr["traditional method"] > psnr["traditional, survey-style (BM3D then bicubic)"]
+    assert any("cannot undo blur" in c.value for c in at.caption)
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:

@@ -13,10 +13,12 @@ the step sizes learn what this inverse problem needs rather than plain denoising
   filter centred between pixels as MATLAB's ``imresize`` does) and ``S`` keeps one pixel in
   ``s x s``. Its closed form in the Fourier domain needs only element-wise products and an
   average over ``s x s`` frequency blocks (Zhao et al., IEEE TIP 2016), so it is exact and cheap.
-* **prior step** -- ``z = P(x, beta_t)``: the gray
+* **prior step** -- ``z = P(x, beta_t)``: the
   :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` (pixel-unshuffled residual CNN with
-  channel attention), shared by all stages and told the stage's level ``beta_t`` as its map.
-  Colour images go through it as three decorrelated (opponent-colour) channels in one batch.
+  channel attention), shared by all stages and told the stage's level ``beta_t`` as its map. With
+  ``channels=3`` it is the colour denoiser, which sees the three RGB channels together in one pass
+  (the data step works on each channel with the same kernel); with ``channels=1`` a gray prior
+  restores planes (colour images then go through it as three opponent-colour planes).
 * **hyper-parameters** -- ``alpha_t`` and ``beta_t`` start on the DPIR schedule for the
   observation's noise level (``beta`` falling geometrically from 49/255 to sigma, ``alpha_t =
   lam sigma^2 / beta_t^2``) and a small network learns a correction of each, as a function of
@@ -127,11 +129,11 @@ def data_step(z: torch.Tensor, y: torch.Tensor, otf: torch.Tensor, alpha: torch.
     Parameters
     ----------
     z : torch.Tensor
-        (N, 1, H, W) current estimate (the proximal centre).
+        (N, C, H, W) current estimate (the proximal centre).
     y : torch.Tensor
-        (N, 1, H/s, W/s) observation.
+        (N, C, H/s, W/s) observation.
     otf : torch.Tensor
-        (N, 1, H, W) complex transfer function of ``K``.
+        (N, 1, H, W) complex transfer function of ``K`` (the same for every channel).
     alpha : torch.Tensor
         (N, 1, 1, 1) weight of the proximal term.
     scale : int
@@ -148,14 +150,16 @@ def data_step(z: torch.Tensor, y: torch.Tensor, otf: torch.Tensor, alpha: torch.
 
 
 class UnfoldedRestorer(nn.Module):
-    """``forward(y, otf, sigma) -> x``: restore one-channel planes observed through ``S K`` plus noise.
+    """``forward(y, otf, sigma) -> x``: restore images observed through ``S K`` plus noise.
 
     Parameters
     ----------
     stages : int
         Number of unfolded (data step, prior step) iterations.
     features, blocks, reduction, unshuffle : int
-        Arguments of the shared gray :class:`AttentionDenoiser` prior.
+        Arguments of the shared :class:`AttentionDenoiser` prior.
+    channels : int
+        Channels of the prior: 3 (RGB images, one pass) or 1 (one-channel planes).
     scale : int
         Downsampling factor of the observation.
     lam, sigma_start : float
@@ -163,15 +167,16 @@ class UnfoldedRestorer(nn.Module):
     """
 
     def __init__(self, stages: int = 5, features: int = 64, blocks: int = 9, reduction: int = 8,
-                 unshuffle: int = 2, scale: int = 2, lam: float = 0.23, sigma_start: float = 49.0) -> None:
+                 unshuffle: int = 2, scale: int = 2, lam: float = 0.23, sigma_start: float = 49.0,
+                 channels: int = 1) -> None:
         super().__init__()
         self.stages = stages
         self.scale = scale
-        self.channels = 1
+        self.channels = channels
         self.unshuffle = unshuffle * scale  # the high-resolution grid must be a multiple of this
         self.lam = lam
         self.sigma_start = sigma_start
-        self.prior = AttentionDenoiser(channels=1, features=features, blocks=blocks, reduction=reduction,
+        self.prior = AttentionDenoiser(channels=channels, features=features, blocks=blocks, reduction=reduction,
                                        unshuffle=unshuffle)
         self.hyper = nn.Sequential(nn.Linear(1, 32), nn.ReLU(), nn.Linear(32, 2 * stages))
         nn.init.zeros_(self.hyper[2].weight)
@@ -193,21 +198,22 @@ class UnfoldedRestorer(nn.Module):
         return alpha, beta
 
     def forward(self, y: torch.Tensor, otf: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-        """Restore a batch of planes.
+        """Restore a batch.
 
         Parameters
         ----------
         y : torch.Tensor
-            (N, 1, h, w) low-resolution observations.
+            (N, C, h, w) low-resolution observations, C = ``self.channels``.
         otf : torch.Tensor
-            (N, 1, s h, s w) complex transfer functions (:func:`transfer_function`) of each plane.
+            (N, 1, s h, s w) complex transfer functions (:func:`transfer_function`), one per image (shared
+            by its channels).
         sigma : torch.Tensor
-            (N,) noise level of each plane on the [0, 1] scale.
+            (N,) noise level of each image on the [0, 1] scale.
 
         Returns
         -------
         torch.Tensor
-            (N, 1, s h, s w) estimates; ``s h`` and ``s w`` must be multiples of ``self.unshuffle``.
+            (N, C, s h, s w) estimates; ``s h`` and ``s w`` must be multiples of ``self.unshuffle``.
         """
         n = y.shape[0]
         x = torch.nn.functional.interpolate(y.float(), scale_factor=self.scale, mode="bicubic", align_corners=False)

