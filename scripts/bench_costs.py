@@ -41,7 +41,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from restoration import PRESETS, REGISTRY, costs, degrade, get_algorithm, run_algorithm  # noqa: E402
-from restoration.deep.precision import bf16_native, cpu_flags  # noqa: E402
+from restoration.deep.precision import bf16_native, cpu_flags, cpu_model  # noqa: E402
 from restoration.images import to_gray  # noqa: E402
 from ui import demo  # noqa: E402  (free of streamlit)
 
@@ -80,14 +80,8 @@ def machine() -> dict[str, Any]:
     """The machine the figures are taken on: CPU model and flags, torch's capability, cores, load."""
     import torch
 
-    model = ""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
-    except OSError:
-        pass
     return {
-        "cpu": model or platform.processor() or platform.machine(),
+        "cpu": cpu_model(),
         "flags": " ".join(sorted(cpu_flags() or ())),
         "torch": torch.__version__,
         "torch_capability": torch.backends.cpu.get_cpu_capability(),

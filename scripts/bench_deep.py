@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from collections.abc import Callable
@@ -64,7 +63,9 @@ PUBLISHED_KODAK = {
     "FFDNet": (None, 32.13, 28.98),
     "DRUNet (32.6M params)": (None, 32.89, 29.86),
 }
-REPORTED_SETS = ("Set12", "Set5", "Kodak24")
+#: The sets this report quotes for each model (the one that chose a checkpoint is not an evaluation of it).
+QUOTED = {"cnn_denoise_gray": ("Set12",), "cnn_denoise_color": ("Kodak24",), "cnn_sr": ("Set5",),
+          "cnn_combined": ("Kodak24", "the gallery")}
 PUBLISHED_SET5 = {  # Y channel, crop = scale; x2 / x3 / x4
     "bicubic": (33.66, 30.39, 28.42),
     "SRCNN": (36.66, 32.75, 30.48),
@@ -219,14 +220,9 @@ def machine() -> str:
 
     import torch
 
-    from restoration.deep.precision import bf16_native, cpu_flags
+    from restoration.deep.precision import bf16_native, cpu_flags, cpu_model
 
-    model = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), model)
-    except OSError:
-        pass
+    model = cpu_model()
     flags = sorted(f for f in (cpu_flags() or ()) if f.startswith(("avx", "amx", "fma")))
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
@@ -273,11 +269,13 @@ def render(res: dict, manifest: dict) -> list[str]:
               "validation set *selects* it. "]
     for name, info in manifest.items():
         chosen = str(info.get("validation", {}).get("set"))
-        if any(chosen.startswith(r) for r in REPORTED_SETS):
-            lines[-1] += (f"`{name}` was chosen on {chosen}, a set this report also quotes: its {chosen} numbers "
-                          "below are not an independent evaluation (the other sets are). ")
+        quoted = QUOTED.get(name, ())
+        if chosen in quoted:
+            lines[-1] += (f"`{name}` was chosen on {chosen}, which this report also quotes for it: those numbers "
+                          "are not an independent evaluation. ")
         else:
-            lines[-1] += f"`{name}` was chosen on {chosen}, which no table below reports. "
+            where = f" (it is reported on {', '.join(quoted)})" if quoted else ""
+            lines[-1] += f"`{name}` was chosen on {chosen}, which no table below reports for it{where}. "
     lines[-1] = lines[-1].rstrip()
     lines += ["", "The exact training commands are in the manifest (`command`; for weights that continue others, "
               "`init` holds the command to run first). Steps `a + b`: `a` steps of the run continued, then `b`."]

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch  # pinned in requirements.txt: a missing torch fails these tests instead of skipping them
 from scenes import make_scene
 
-torch = pytest.importorskip("torch")
-
-from restoration import degrade  # noqa: E402
-from restoration.deep.archs import build  # noqa: E402
-from restoration.deep.inference import denoise_array, pad_to_multiple  # noqa: E402
-from restoration.deep.train import TrainConfig, train  # noqa: E402
-from restoration.deep.weights import WeightsError, load_model, manifest  # noqa: E402
-from restoration.errors import RestorationError  # noqa: E402
-from restoration.images import save_image  # noqa: E402
+from restoration import degrade
+from restoration.deep.archs import build
+from restoration.deep.inference import denoise_array, pad_to_multiple
+from restoration.deep.train import TrainConfig, train
+from restoration.deep.weights import WeightsError, load_model, manifest
+from restoration.errors import RestorationError
+from restoration.images import save_image
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,7 +23,7 @@ import os
 import time
 from pathlib import Path
 
-__all__ = ["BF16_ENV", "bf16_native", "cpu_flags", "native_bf16_flags"]
+__all__ = ["BF16_ENV", "bf16_native", "cpu_flags", "cpu_model", "native_bf16_flags"]
 
 #: Environment variable forcing the decision (``1``/``0``; unset: detect).
 BF16_ENV = "RESTORATION_BF16"
@@ -40,6 +40,20 @@ def cpu_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> frozenset[str] | None:
     except OSError:
         return None
     return None
+
+
+def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
+    """The CPU's model name (``platform.processor()`` or the machine type where cpuinfo cannot be read)."""
+    import platform
+
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "cpu"
 
 
 def native_bf16_flags(flags: frozenset[str]) -> bool:

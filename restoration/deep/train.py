@@ -556,19 +556,11 @@ def _use_bf16(choice: str | bool, device: Any) -> bool:
 
 
 def _device_name(device: Any) -> str:
-    import platform
-
     import torch
 
-    if device.type == "cuda":
-        return torch.cuda.get_device_name(device)
-    model = ""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            model = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")), "")
-    except OSError:
-        pass
-    return model or platform.processor() or "cpu"
+    from .precision import cpu_model
+
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_model()
 
 
 def _trained_on(device: Any, bf16: bool) -> dict[str, Any]:

@@ -300,7 +300,6 @@ def test_benchmark_zip_upload() -> None:
 @pytest.mark.parametrize("family", ["deep", "pnp", "variational"])
 def test_learn_page_families(family: str) -> None:
     """The Learn page opens each family's look inside without errors (deep: the CNN and cnn_sr)."""
-    pytest.importorskip("torch")
     at = _app("pages/4_Learn.py")
     at.radio(key="learn.family").set_value(family).run()
     no_exception(at)
