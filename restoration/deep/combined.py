@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..images import to_rgb
 from .colour import OPP_GAIN, from_planes, to_planes
 from .inference import configure_threads, tile_windows
 
@@ -30,7 +31,7 @@ def _times(part: slice, s: int) -> slice:
 def _inputs(model: Any, img: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Image -> the network's batch (N, C, h, w) float32 and noise levels (N,) on the 0-255 scale."""
     if getattr(model, "channels", 1) == 3:
-        rgb = img if img.ndim == 3 else np.repeat(img[..., None], 3, axis=2)
+        rgb = to_rgb(img)
         return np.ascontiguousarray(np.moveaxis(rgb, -1, 0)[None], dtype=np.float32), np.array([level])
     planes, sigmas = to_planes(img, level)
     return planes[:, None], sigmas

@@ -45,7 +45,7 @@ import numpy as np
 
 from ..degradations import imresize, modcrop, motion_kernel
 from ..errors import RestorationError
-from ..images import load_image
+from ..images import load_image, to_gray
 from ..metrics import rgb_to_y
 
 TASKS = ("denoise", "sr", "combined")
@@ -136,7 +136,7 @@ def _from_pack(arr: np.ndarray, channels: int, luma: bool) -> list[np.ndarray]:
     for a in arr:
         img = a.astype(np.float32) / 255.0
         if channels == 1:
-            img = (rgb_to_y(img) if luma else img @ np.array([0.299, 0.587, 0.114], np.float32)).astype(np.float32)
+            img = rgb_to_y(img).astype(np.float32) if luma else to_gray(img)
         out.append(img)
     return out
 
@@ -303,33 +303,21 @@ def _combined_loss(model: Any, batch: tuple[np.ndarray, np.ndarray, list[np.ndar
     clean, low, kernels, sigma = batch
     b, h, w, c = low.shape
     pad, s = cfg.pad, 2
-    if getattr(model, "channels", 1) == c == 3:
-        planes = np.pad(low.transpose(0, 3, 1, 2), ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="symmetric")
-        shape = ((h + 2 * pad) * s, (w + 2 * pad) * s)
-        otf = np.stack([transfer_function(k, shape, s) for k in kernels]).astype(np.complex64)
-        y = torch.from_numpy(np.ascontiguousarray(planes)).to(device)
-        otf_t = torch.from_numpy(otf)[:, None].to(device)
-        sig_t = torch.from_numpy(np.asarray(sigma, np.float32) / 255.0).to(device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-            out = model(y, otf_t, sig_t)
-        out = out.float()[:, :, pad * s : (pad + h) * s, pad * s : (pad + w) * s]
-        diff = out - torch.from_numpy(clean.transpose(0, 3, 1, 2).copy()).to(device)
-        return torch.mean(diff**2) if loss_name == "l2" else torch.mean(torch.abs(diff))
-    if c == 3:
+    planar = getattr(model, "channels", 1) != c  # a one-channel prior restores the channels as planes
+    if planar and c == 3:
         low = low @ OPP.T.astype(np.float32) * OPP_GAIN.astype(np.float32) + OPP_OFFSET.astype(np.float32)
-        sig = (sigma[:, None] * OPP_GAIN[None]).reshape(-1)
-    else:
-        sig = sigma
+        sigma = (sigma[:, None] * OPP_GAIN[None]).reshape(-1)
     planes = np.pad(low.transpose(0, 3, 1, 2), ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="symmetric")
     shape = ((h + 2 * pad) * s, (w + 2 * pad) * s)
-    otf = np.stack([transfer_function(k, shape, s) for k in kernels]).astype(np.complex64)
-    y = torch.from_numpy(np.ascontiguousarray(planes.reshape(b * c, 1, *planes.shape[2:]))).to(device)
-    otf_t = torch.from_numpy(otf)[:, None].repeat_interleave(c, dim=0).to(device)
-    sig_t = torch.from_numpy(np.asarray(sig, np.float32) / 255.0).to(device)
+    otf_t = torch.from_numpy(np.stack([transfer_function(k, shape, s) for k in kernels]).astype(np.complex64))[:, None]
+    if planar:
+        planes, otf_t = planes.reshape(b * c, 1, *planes.shape[2:]), otf_t.repeat_interleave(c, dim=0)
+    y = torch.from_numpy(np.ascontiguousarray(planes)).to(device)
+    sig_t = torch.from_numpy(np.asarray(sigma, np.float32) / 255.0).to(device)
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
-        out = model(y, otf_t, sig_t)
-    out = out.float()[:, 0, pad * s : (pad + h) * s, pad * s : (pad + w) * s].reshape(b, c, h * s, w * s)
-    if c == 3:
+        out = model(y, otf_t.to(device), sig_t)
+    out = out.float()[:, :, pad * s : (pad + h) * s, pad * s : (pad + w) * s].reshape(b, c, h * s, w * s)
+    if planar and c == 3:
         gain = torch.tensor(OPP_GAIN, dtype=torch.float32, device=device).view(1, 3, 1, 1)
         offset = torch.tensor(OPP_OFFSET, dtype=torch.float32, device=device).view(1, 3, 1, 1)
         opp = torch.tensor(OPP, dtype=torch.float32, device=device)
@@ -770,8 +758,6 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         if cfg.stop_after and step - start_step >= cfg.stop_after:
             save_checkpoint()
             break
-    else:
-        stopped = "steps"
     if stopped == "time budget":
         save_checkpoint()
         tqdm.write(f"stopped at the time budget ({cfg.time_budget:g} min) after {step} steps; best {best:.3f} dB",
