@@ -818,16 +818,18 @@ def run_from_args(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Entry point used by ``python -m restoration train``."""
     fields = TrainConfig.__dataclass_fields__
     cfg = TrainConfig(**{k: v for k, v in vars(args).items() if k in fields})
-    # The reproducing command: drop the options that only shape one session of a resumable run.
+    # The reproducing command: drop the options that only shape one session of a resumable run
+    # or say where its files go; none of them changes the weights.
+    session_only = ("--stop-after", "--threads", "--device", "--out-dir", "--checkpoint-dir")
     kept, skip = [], False
     for a in argv:
         if skip:
             skip = False
             continue
-        if a in ("--stop-after", "--threads", "--device"):
+        if a in session_only:
             skip = True
             continue
-        if a.startswith(("--stop-after=", "--threads=", "--device=")):
+        if a.startswith(tuple(f"{o}=" for o in session_only)):
             continue
         kept.append(a)
     command = "python -m restoration " + " ".join(shlex.quote(a) for a in kept)

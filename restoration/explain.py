@@ -1,0 +1,148 @@
+"""A look inside the algorithms: the public API of the Learn page.
+
+Each function runs one method on a (small) image and returns its intermediate results, so a page, a notebook or
+a lecture can show how the method works without reaching into the family modules. The classic ones are plain
+numpy; the deep ones import torch on first call only, so ``import restoration.explain`` stays light.
+
+Functions
+---------
+wavelet_subbands
+    The wavelet coefficients of an image before and after thresholding, and the reconstruction.
+tv_trace
+    Total-variation restoration of an observation with the energy at every iteration.
+match_group
+    The block-matching step of BM3D: the blocks grouped with one reference block.
+sparse_code_patch, load_dictionary
+    Orthogonal matching pursuit of one patch over the shipped dictionary.
+cnn_internals
+    The gray denoiser's predicted noise, feature maps and channel-attention weights.
+pnp_trace
+    The iterates of plug-and-play half-quadratic splitting with a named denoiser prior.
+unfolded_trace
+    The shipped unfolded network's estimate after every data step and every prior step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .classic.bm3d import BlockGroup, match_group
+from .classic.sparse import Dictionary, PatchCode, load_dictionary, sparse_code_patch
+from .classic.variational import data_term_for, tv_solve
+from .classic.wavelet import WaveletSubbands, wavelet_subbands
+from .degradations import Observation
+
+if TYPE_CHECKING:  # the deep results are torch-free dataclasses, but their modules import torch
+    from .deep.combined import UnfoldedTrace
+    from .deep.pnp import PnPResult
+    from .deep.runners import CNNInternals
+
+__all__ = [
+    "BlockGroup",
+    "Dictionary",
+    "PatchCode",
+    "WaveletSubbands",
+    "cnn_internals",
+    "load_dictionary",
+    "match_group",
+    "pnp_trace",
+    "sparse_code_patch",
+    "tv_trace",
+    "unfolded_trace",
+    "wavelet_subbands",
+]
+
+
+def tv_trace(observation: Observation, lam: float, *, iterations: int = 150) -> tuple[np.ndarray, list[float]]:
+    """Total-variation restoration of ``observation`` with its energy at every iteration.
+
+    Minimises ``E(x) = D(x) + lam * TV(x)``, where the data term ``D`` matches the observation's degradation
+    (denoising, deblurring, super-resolution or inpainting), for exactly ``iterations`` steps.
+
+    Parameters
+    ----------
+    observation : Observation
+        What to restore.
+    lam : float
+        Regularisation weight: larger gives flatter, cartoon-like regions.
+    iterations : int
+        Number of solver iterations (no early stop, so the whole energy curve is returned).
+
+    Returns
+    -------
+    image : numpy.ndarray
+        The result on the output grid (not clipped).
+    energies : list of float
+        ``E(x_k)`` after every iteration.
+    """
+    data = data_term_for(observation)
+    x, energies = tv_solve(data, lam, iterations=iterations, tol=0.0)
+    return data.to_image(x), list(energies)
+
+
+def cnn_internals(image: np.ndarray, sigma: float) -> CNNInternals:
+    """Run the shipped gray denoiser on a small gray image and keep what happens inside.
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        A noisy gray image, float in [0, 1].
+    sigma : float
+        Its noise level on the 0-255 scale (the network's noise-level map).
+
+    Returns
+    -------
+    CNNInternals
+        Output, predicted noise, the feature maps after each residual block, the channel-attention weights, the
+        parameter count and a one-line description of each layer.
+    """
+    from .deep.runners import explain_cnn
+
+    return explain_cnn(image, sigma)
+
+
+def pnp_trace(observation: Observation, denoiser: str = "cnn", *, iterations: int = 8) -> PnPResult:
+    """Plug-and-play half-quadratic splitting on ``observation``, keeping every iterate.
+
+    Parameters
+    ----------
+    observation : Observation
+        A denoising, deblurring, super-resolution or inpainting observation.
+    denoiser : str
+        The prior: ``"cnn"`` (the shipped denoisers) or ``"bm3d"``.
+    iterations : int
+        Number of alternations of the data step and the denoiser.
+
+    Returns
+    -------
+    PnPResult
+        The result, the iterates and the denoiser level used at each iteration.
+    """
+    from .deep.pnp import DENOISERS, pnp_hqs
+    from .errors import ParameterError
+
+    if denoiser not in DENOISERS:
+        raise ParameterError(f"unknown plug-and-play prior {denoiser!r}; choose one of {', '.join(DENOISERS)}")
+    return pnp_hqs(observation, DENOISERS[denoiser], iterations=iterations, record=True)
+
+
+def unfolded_trace(observation: Observation, sigma: float | None = None) -> UnfoldedTrace:
+    """The shipped unfolded network (``cnn_combined``) stage by stage on a small combined observation.
+
+    Parameters
+    ----------
+    observation : Observation
+        Motion blur, x2 downsampling and Gaussian noise, as the network was trained on.
+    sigma : float, optional
+        Noise level on the 0-255 scale; by default the observation's, or estimated.
+
+    Returns
+    -------
+    UnfoldedTrace
+        The estimate after each data step and each prior step, with the learned weights of each stage.
+    """
+    from .deep.upscale import trace_combined
+
+    return trace_combined(observation, sigma)
