@@ -1,122 +1,29 @@
-"""Home page of the Image Restoration Workbench (``streamlit run app.py``).
+"""Entry point of the Image Restoration Workbench (``streamlit run app.py``): the pages, listed in one place.
 
-What the workbench does, and a quick demo that runs end to end: degrade a sample
-image with a preset, restore it with every method that fits, and measure the result.
+``st.navigation`` runs the chosen page; the ``pages/`` folder is not scanned for pages any more, so a page
+exists only once it is listed here. Each page keeps the address it had (``/Degrade``, ``/Restore``,
+``/Benchmark``, ``/Learn``; Home at ``/``), and links between pages name the page file
+(``st.page_link("pages/2_Restore.py")``). Every page file also runs on its own
+(``AppTest.from_file("pages/2_Restore.py")``), links then showing as plain text.
 """
 
 from __future__ import annotations
 
-import math
+from pathlib import Path
 
 import streamlit as st
 
-from restoration import PRESETS, REGISTRY, RestorationError, get_algorithm
-from restoration.registry import FAMILIES
-from ui import cache, demo
-from ui.state import HOME_DEMO, HOME_PRESET, HOME_RESULTS, HOME_RUN, HOME_SAMPLE, HOME_SEED, init_state
+#: The favicon stays Streamlit's own. It is set before ``st.navigation``: otherwise the browser takes the page's
+#: material icon as the favicon and fetches it from fonts.gstatic.com, and the app requests nothing from outside.
+FAVICON = Path(st.__file__).parent / "static" / "favicon.png"
 
-init_state()
-st.set_page_config(page_title="Image Restoration Workbench", layout="wide")
+PAGES = [
+    st.Page("pages/0_Home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/1_Degrade.py", title="Degrade", icon=":material/blur_on:", url_path="Degrade"),
+    st.Page("pages/2_Restore.py", title="Restore", icon=":material/auto_fix_high:", url_path="Restore"),
+    st.Page("pages/3_Benchmark.py", title="Benchmark", icon=":material/leaderboard:", url_path="Benchmark"),
+    st.Page("pages/4_Learn.py", title="Learn", icon=":material/school:", url_path="Learn"),
+]
 
-TILES_PER_ROW = 4
-
-st.title("Image Restoration Workbench")
-st.markdown(
-    "Take a clean image, **degrade** it in a controlled way (noise, blur, low resolution, missing pixels), "
-    "**restore** it with algorithms from every major family (filters, wavelets, variational and non-local "
-    "methods, deconvolution, interpolation, deep networks) and compare them side by side. "
-    "Because the clean original is known, every result is **measured** with PSNR and SSIM."
-)
-n_families = len({spec.family for spec in REGISTRY.values()})
-st.markdown(
-    "**How it works:** clean image → degradation preset → restoration methods → PSNR / SSIM against the "
-    f"clean image. Registered now: {len(REGISTRY)} methods from {n_families} of the {len(FAMILIES)} families."
-)
-
-st.subheader("The pages")
-page_links = st.columns(3)
-page_links[0].page_link(
-    "pages/1_Degrade.py", label="**Degrade** — pick or upload an image, build a degradation", icon=":material/blur_on:"
-)
-page_links[1].page_link(
-    "pages/2_Restore.py", label="**Restore** — run and compare methods side by side", icon=":material/auto_fix_high:"
-)
-page_links[2].page_link(
-    "pages/3_Benchmark.py", label="**Benchmark** — many images, per category, vs the survey",
-    icon=":material/leaderboard:",
-)
-
-st.subheader("Quick start")
-samples = dict(cache.sample_catalog())
-left, middle, right = st.columns([2, 2, 1])
-sample_key = left.selectbox("Sample image", list(samples), format_func=samples.__getitem__, key=HOME_SAMPLE)
-preset_keys = list(PRESETS)
-preset_key = middle.selectbox(
-    "Degradation preset",
-    preset_keys,
-    index=preset_keys.index("noise25") if "noise25" in preset_keys else 0,
-    format_func=lambda key: PRESETS[key].label,
-    key=HOME_PRESET,
-)
-seed = right.number_input(
-    "Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key=HOME_SEED,
-    help="Seed of the random noise or mask: the same seed gives the same degraded image.",
-)
-preset = PRESETS[preset_key]
-st.caption(f"{preset.description} Task: **{preset.task}**. Pipeline: `{preset.spec}`")
-
-if st.button("Run quick demo", key=HOME_RUN, type="primary", icon=":material/play_arrow:"):
-    try:
-        with st.spinner("Degrading, restoring and measuring..."):
-            image = cache.load_sample(sample_key)
-            result = demo.run_demo(image, preset_key, int(seed))
-    except RestorationError as exc:
-        st.session_state[HOME_DEMO] = None
-        st.session_state[HOME_RESULTS] = None
-        st.error(str(exc), icon=":material/error:")
-    else:
-        st.session_state[HOME_DEMO] = result
-        st.session_state[HOME_RESULTS] = result.table
-
-result: demo.DemoResult | None = st.session_state[HOME_DEMO]
-if result is not None:
-    shown = PRESETS[result.preset]
-    obs = result.observation
-    h, w = result.clean.shape[:2]
-    st.markdown(
-        f"**Result** — *{shown.label}*, seed {result.seed}, task `{obs.task}`, {w}×{h} pixels."
-    )
-    psnr_of = dict(zip(result.table["method"], result.table["PSNR (dB)"], strict=True))
-
-    def caption(name: str) -> str:
-        """Caption of a restored tile: method title and PSNR."""
-        value = psnr_of.get(name, math.nan)
-        return f"{get_algorithm(name).title} — {value:.2f} dB"
-
-    tiles = [("Clean (ground truth)", result.clean)]
-    degraded_psnr = psnr_of.get(demo.BASELINE, math.nan)
-    tiles.append((f"Degraded — {degraded_psnr:.2f} dB", result.degraded))
-    tiles += [(caption(name), result.restored[name]) for name in result.table["method"] if name != demo.BASELINE]
-    for start in range(0, len(tiles), TILES_PER_ROW):
-        columns = st.columns(TILES_PER_ROW)
-        for column, (label, image) in zip(columns, tiles[start : start + TILES_PER_ROW], strict=False):
-            column.image(demo.to_display(image), caption=label, output_format="PNG", width="stretch")
-
-    best = result.best_method()
-    if best is not None and math.isfinite(degraded_psnr):
-        gain = psnr_of[best] - degraded_psnr
-        st.success(f"Best here: **{get_algorithm(best).title}**, {gain:+.2f} dB over the degraded input.")
-    for name, message in result.failures.items():
-        st.warning(f"{name} did not run: {message}", icon=":material/warning:")
-
-    st.dataframe(
-        result.table,
-        hide_index=True,
-        column_config={
-            "method": st.column_config.TextColumn("method"),
-            "PSNR (dB)": st.column_config.NumberColumn("PSNR (dB)", format="%.2f"),
-            "SSIM": st.column_config.NumberColumn("SSIM", format="%.4f"),
-            "seconds": st.column_config.NumberColumn("seconds", format="%.3f"),
-        },
-    )
-    st.caption("PSNR and SSIM compare each output with the clean image; higher is better.")
+st.set_page_config(page_title="Image Restoration Workbench", page_icon=FAVICON, layout="wide")
+st.navigation(PAGES).run()

@@ -13,8 +13,8 @@ import streamlit as st
 
 from restoration import RestorationError, encode_png, psnr, ssim
 from restoration.images import downscale_to_max_pixels
-from ui import cache, compare, demo, widgets
-from ui.state import (
+from ui import cache, compare, demo, uploads, widgets
+from ui.keys import (
     DEGRADE_AS_DEGRADED,
     DEGRADE_ASSUMED_BLUR,
     DEGRADE_ASSUMED_SCALE,
@@ -33,11 +33,8 @@ from ui.state import (
     PERSIST,
     SHARED_SEED,
     SHARED_SPEC,
-    init_state,
-    seed,
-    seed_choice,
-    set_observation,
 )
+from ui.state import init_state, seed, seed_choice, set_observation
 
 init_state()
 st.set_page_config(page_title="Degrade · Image Restoration Workbench", layout="wide")
@@ -72,7 +69,7 @@ with left:
     as_degraded = False
     if source == "upload":
         uploaded = st.file_uploader(
-            "Image file (PNG, JPEG, TIFF, BMP, WebP)", type=list(widgets.UPLOAD_TYPES), key=DEGRADE_UPLOAD,
+            "Image file (PNG, JPEG, TIFF, BMP, WebP)", type=list(uploads.UPLOAD_TYPES), key=DEGRADE_UPLOAD,
             help="Decoded on the server; nothing leaves this machine. Images over 25 megapixels are refused.",
         )
         if uploaded is not None:

@@ -16,7 +16,7 @@ import streamlit as st
 from restoration import FAMILIES, RestorationError, get_algorithm
 from restoration.budget import split_by_budget
 from ui import cache, charts, compare, demo, widgets
-from ui.state import (
+from ui.keys import (
     PERSIST,
     RESTORE_ERROR_MAX,
     RESTORE_LEFT,
@@ -38,18 +38,15 @@ from ui.state import (
     SHARED_SEED,
     SHARED_SPEC,
     SHARED_TOKEN,
-    ensure_observation,
-    init_state,
-    seed,
-    seed_choice,
 )
+from ui.state import init_state, seed, seed_choice
 
 init_state()
 st.set_page_config(page_title="Restore · Image Restoration Workbench", layout="wide")
 state = st.session_state
 TILES_PER_ROW = 4
 
-observation = ensure_observation()
+observation = cache.ensure_observation()
 token: str = state[SHARED_TOKEN]
 clean = state[SHARED_CLEAN]
 spec_text: str = state[SHARED_SPEC]

@@ -13,10 +13,10 @@ import time
 import streamlit as st
 
 from restoration import PRESETS, REGISTRY, Pipeline, RestorationError, SpecError
-from restoration.benchmark import DEGRADED, category_table, improvement_table, method_table
 from restoration.budget import estimate, time_budget
-from ui import cache, charts, demo, survey, widgets
-from ui.state import (
+from restoration.results import DEGRADED, category_table, improvement_table, method_table
+from ui import cache, charts, demo, survey, uploads, widgets
+from ui.keys import (
     BENCH_CATEGORIES,
     BENCH_DEGRADATION,
     BENCH_METHODS,
@@ -38,10 +38,8 @@ from ui.state import (
     PERSIST,
     SHARED_METHODS,
     SHARED_SPEC,
-    init_state,
-    seed,
-    seed_choice,
 )
+from ui.state import init_state, seed, seed_choice
 
 init_state()
 st.set_page_config(page_title="Benchmark · Image Restoration Workbench", layout="wide")
@@ -86,8 +84,8 @@ with images_col:
     else:
         upload = st.file_uploader(
             "Zip file: one folder per category", type=["zip"], key=BENCH_ZIP,
-            help=f"At most {widgets.ZIP_MAX_FILES} entries, {widgets.ZIP_MAX_BYTES // 10**6} MB unpacked and "
-            f"{widgets.ZIP_MAX_TOTAL_PIXELS // 10**6} megapixels of images in all; links, absolute paths and '..' "
+            help=f"At most {uploads.ZIP_MAX_FILES} entries, {uploads.ZIP_MAX_BYTES // 10**6} MB unpacked and "
+            f"{uploads.ZIP_MAX_TOTAL_PIXELS // 10**6} megapixels of images in all; links, absolute paths and '..' "
             "are refused; files that are not images are skipped.",
         )
         if upload is not None:

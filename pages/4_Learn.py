@@ -1,12 +1,30 @@
-"""Learn: how each family of algorithms works -- the idea, the maths, and a look inside."""
+"""Learn: how each family of algorithms works -- the idea, the maths, and a look inside.
+
+The looks inside come from :mod:`restoration.explain`, the library's public look-inside API.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from restoration import RestorationError, list_algorithms, psnr
+from restoration import RestorationError, degrade, explain, list_algorithms, psnr, run_algorithm
 from ui import learn
+from ui.keys import (
+    LEARN_BLOCK,
+    LEARN_BM3D_COL,
+    LEARN_BM3D_ROW,
+    LEARN_FAMILY,
+    LEARN_PNP_ITER,
+    LEARN_SIGMA,
+    LEARN_SPARSE_COL,
+    LEARN_SPARSE_ROW,
+    LEARN_TV_LAM,
+    LEARN_UNFOLDED_STAGE,
+    LEARN_WAVELET_METHOD,
+    LEARN_WAVELET_MODE,
+    LEARN_WINDOW,
+)
 from ui.state import init_state
 
 init_state()
@@ -18,9 +36,9 @@ st.markdown(
 )
 
 titles = {s.key: s.title for s in learn.SECTIONS}
-key = st.radio("Family", list(titles), format_func=titles.__getitem__, horizontal=True, key="learn.family")
+key = st.radio("Family", list(titles), format_func=titles.__getitem__, horizontal=True, key=LEARN_FAMILY)
 section = next(s for s in learn.SECTIONS if s.key == key)
-sigma = st.slider("Noise level sigma (0-255)", 5, 50, 25, 5, key="learn.sigma")
+sigma = st.slider("Noise level sigma (0-255)", 5, 50, 25, 5, key=LEARN_SIGMA)
 obs = learn.noisy_observation(float(sigma))
 
 st.subheader(section.title)
@@ -35,9 +53,7 @@ if methods:
 st.markdown("#### A look inside")
 try:
     if key == "filter":
-        from restoration import run_algorithm
-
-        size = st.slider("Window size", 1, 9, 3, 2, key="learn.window")
+        size = st.slider("Window size", 1, 9, 3, 2, key=LEARN_WINDOW)
         cols = st.columns(4)
         cols[0].image(obs.degraded.clip(0, 1), caption=f"noisy ({psnr(obs.clean, obs.degraded):.2f} dB)")
         for col, name in zip(cols[1:], ("mean", "median", "gaussian"), strict=False):
@@ -50,12 +66,10 @@ try:
         st.caption("A wider window removes more noise and more detail: watch the PSNR peak and fall.")
 
     elif key == "wavelet":
-        from restoration.classic.wavelet import wavelet_subbands
-
         c1, c2 = st.columns(2)
-        method = c1.selectbox("Threshold rule", ["bayes", "visu"], key="learn.wavelet_method")
-        mode = c2.selectbox("Shrinkage", ["soft", "hard"], key="learn.wavelet_mode")
-        bands = wavelet_subbands(obs.degraded, sigma=float(sigma), wavelet="db2", levels=3, method=method,
+        method = c1.selectbox("Threshold rule", ["bayes", "visu"], key=LEARN_WAVELET_METHOD)
+        mode = c2.selectbox("Shrinkage", ["soft", "hard"], key=LEARN_WAVELET_MODE)
+        bands = explain.wavelet_subbands(obs.degraded, sigma=float(sigma), wavelet="db2", levels=3, method=method,
                                  mode=mode)
         cols = st.columns(3)
         cols[0].image(bands.mosaic("before"), caption="subbands of the noisy image", clamp=True)
@@ -67,11 +81,8 @@ try:
                    "(approximation top-left, finer scales towards the bottom right).")
 
     elif key == "variational":
-        from restoration.classic.variational import data_term_for, tv_solve
-
-        lam = st.slider("Regularisation weight lambda", 0.01, 0.3, 0.08, 0.01, key="learn.tv_lam")
-        x, energies = tv_solve(data_term_for(obs), lam, iterations=150, tol=0.0)
-        out = data_term_for(obs).to_image(x)
+        lam = st.slider("Regularisation weight lambda", 0.01, 0.3, 0.08, 0.01, key=LEARN_TV_LAM)
+        out, energies = explain.tv_trace(obs, lam, iterations=150)
         cols = st.columns([1, 1, 2])
         cols[0].image(obs.degraded.clip(0, 1), caption="noisy")
         cols[1].image(np.clip(out, 0, 1), caption=f"TV result ({psnr(obs.clean, np.clip(out, 0, 1)):.2f} dB)")
@@ -80,29 +91,24 @@ try:
                    "cartoon-like regions.")
 
     elif key == "nonlocal":
-        from restoration.classic.bm3d import match_group
-
         h, w = obs.degraded.shape
         c1, c2 = st.columns(2)
-        row = c1.slider("Reference row", 0, h - 1, h // 3, key="learn.bm3d_row")
-        col = c2.slider("Reference column", 0, w - 1, w // 2, key="learn.bm3d_col")
-        group = match_group(obs.degraded, row, col, sigma=float(sigma))
+        row = c1.slider("Reference row", 0, h - 1, h // 3, key=LEARN_BM3D_ROW)
+        col = c2.slider("Reference column", 0, w - 1, w // 2, key=LEARN_BM3D_COL)
+        group = explain.match_group(obs.degraded, row, col, sigma=float(sigma))
         st.plotly_chart(learn.bm3d_group_figure(np.clip(obs.degraded, 0, 1), group.coords, group.block_size,
                                                 group.search_box), key="learn.group")
         st.caption(f"{len(group.coords)} blocks of {group.block_size}x{group.block_size} matched the red reference "
                    "inside the dashed search window (yellow). BM3D denoises them together as one 3-D group.")
 
     elif key == "deep":
-        from restoration import degrade
-        from restoration.deep.runners import explain_cnn
-
-        internals = explain_cnn(obs.degraded, float(sigma))
+        internals = explain.cnn_internals(obs.degraded, float(sigma))
         cols = st.columns(3)
         cols[0].image(obs.degraded.clip(0, 1), caption="noisy input")
         noise = internals.noise
         cols[1].image(np.clip(0.5 + noise * 2, 0, 1), caption="predicted noise (gray = 0)")
         cols[2].image(internals.output, caption=f"output ({psnr(obs.clean, internals.output):.2f} dB)")
-        block = st.slider("Feature maps after residual block", 1, len(internals.features), 1, key="learn.block")
+        block = st.slider("Feature maps after residual block", 1, len(internals.features), 1, key=LEARN_BLOCK)
         st.image(learn.feature_grid(internals.features[block - 1]), caption="first 16 feature maps (half resolution)",
                  width=480)
         st.plotly_chart(learn.attention_figure(internals.attention), key="learn.attention")
@@ -112,8 +118,6 @@ try:
 
         st.markdown("**The same design, enlarging x4** (`cnn_sr`): bicubic interpolation, then the network's "
                     "correction.")
-        from restoration import run_algorithm
-
         sr_obs = degrade(obs.clean, "downsample(scale=4)")
         bicubic, sharp = run_algorithm("bicubic", sr_obs), run_algorithm("cnn_sr", sr_obs)
         cols = st.columns(4)
@@ -123,12 +127,9 @@ try:
         cols[3].image(sharp, caption=f"cnn_sr ({psnr(obs.clean, sharp):.2f} dB)")
 
     elif key == "pnp":
-        from restoration import degrade
-        from restoration.deep.pnp import DENOISERS, pnp_hqs
-
         blur_obs = degrade(obs.clean, f"motion_blur(length=9, angle=30) | gaussian_noise(sigma={sigma / 10:g})")
-        result = pnp_hqs(blur_obs, DENOISERS["cnn"], iterations=8, record=True)
-        k = st.slider("Iteration", 1, len(result.iterates), len(result.iterates), key="learn.pnp_iter")
+        result = explain.pnp_trace(blur_obs, iterations=8)  # the default prior: the shipped CNN denoiser
+        k = st.slider("Iteration", 1, len(result.iterates), len(result.iterates), key=LEARN_PNP_ITER)
         cols = st.columns(2)
         cols[0].image(np.clip(blur_obs.degraded, 0, 1), caption="blurred + noisy observation")
         z = result.iterates[k - 1]
@@ -138,13 +139,11 @@ try:
         st.markdown("**Unfolded and trained end to end** (`cnn_combined`): the same alternation, fixed to a few "
                     "stages, with the denoiser and the schedule trained on the survey's combined degradation "
                     "(motion blur, x2 downsampling, noise).")
-        from restoration.deep.upscale import trace_combined
-
         level = min(float(sigma), 25.0)  # the range it was trained on
         comb_obs = degrade(obs.clean, f"motion_blur(length=9, angle=30) | downsample(scale=2) | "
                                       f"gaussian_noise(sigma={level:g})")
-        trace = trace_combined(comb_obs)
-        stage = st.slider("Stage", 1, len(trace.prior), len(trace.prior), key="learn.unfolded_stage")
+        trace = explain.unfolded_trace(comb_obs)
+        stage = st.slider("Stage", 1, len(trace.prior), len(trace.prior), key=LEARN_UNFOLDED_STAGE)
         data, prior = trace.data[stage - 1], trace.prior[stage - 1]
         cols = st.columns(3)
         cols[0].image(np.kron(np.clip(comb_obs.degraded, 0, 1), np.ones((2, 2))),
@@ -160,18 +159,16 @@ try:
                    "a very high first level (a smooth start), falling towards the noise level.")
 
     elif key == "sparse":
-        from restoration.classic.sparse import load_dictionary, sparse_code_patch
-
-        dictionary = load_dictionary()
+        dictionary = explain.load_dictionary()
         p = dictionary.patch_size
         st.image(learn.feature_grid(dictionary.atom_images(), count=dictionary.n_atoms),
                  caption=f"the {dictionary.n_atoms} learned atoms ({p}x{p} pixels) of the shipped dictionary",
                  width=480)
         h, w = obs.degraded.shape
         c1, c2 = st.columns(2)
-        row = c1.slider("Patch row", 0, h - p, h // 3, key="learn.sparse_row")
-        col = c2.slider("Patch column", 0, w - p, w // 2, key="learn.sparse_col")
-        code = sparse_code_patch(obs.degraded, row, col, sigma=float(sigma), dictionary=dictionary)
+        row = c1.slider("Patch row", 0, h - p, h // 3, key=LEARN_SPARSE_ROW)
+        col = c2.slider("Patch column", 0, w - p, w // 2, key=LEARN_SPARSE_COL)
+        code = explain.sparse_code_patch(obs.degraded, row, col, sigma=float(sigma), dictionary=dictionary)
         zoom = np.ones((16, 16))
         cols = st.columns(3)
         cols[0].image(np.kron(np.clip(code.patch, 0, 1), zoom), caption="noisy patch")

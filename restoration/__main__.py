@@ -263,7 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--degrade", metavar="SPEC", help="degrade INPUT first (then PSNR/SSIM are reported)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="method parameter (repeatable)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--sigma", type=float, default=0.0, help="known noise level (0-255) of an already noisy INPUT")
+    p.add_argument("--sigma", type=float, default=None,
+                   help="known noise level (0-255) of an already noisy INPUT (default: estimated from it)")
     p.add_argument("--scale", type=int, default=1, help="upscaling factor for an already low-resolution INPUT")
     p.add_argument("--save-degraded", metavar="PATH", help="also save the degraded image")
     p.add_argument("--y-channel", action="store_true", help="score on the BT.601 Y channel")

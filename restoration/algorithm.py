@@ -13,10 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from .degradations import TASKS, Observation
+from .observation import TASKS, Observation
 from .params import ParamSpec, resolve_params
 
-__all__ = ["ALL_TASKS", "FAMILIES", "AlgorithmSpec", "RunCost"]
+__all__ = ["ALL_TASKS", "FAMILIES", "AlgorithmSpec", "Denoiser", "RunCost"]
+
+#: A denoiser as a prior: ``f(image, sigma)`` with ``image`` HxW or HxWxC float (values may leave [0, 1]) and
+#: ``sigma`` the noise level on the 0-255 scale; returns an image of the same shape.
+Denoiser = Callable[[np.ndarray, float], np.ndarray]
 
 #: Shorthand for a method that applies to every task.
 ALL_TASKS = frozenset(TASKS)
@@ -32,6 +36,7 @@ FAMILIES: dict[str, str] = {
     "deconvolution": "Deconvolution",
     "interpolation": "Interpolation and classic super-resolution",
     "inpainting": "Inpainting",
+    "chain": "Classic chains (a denoiser, then the blur and resolution undone)",
     "deep": "Deep CNNs",
     "pnp": "Plug-and-play (learned prior in a variational solver)",
 }
@@ -103,6 +108,13 @@ class AlgorithmSpec:
     cost : RunCost or None
         Measured run time per megapixel (the time budget of the app's pages uses it);
         None when not measured yet.
+    default_rank : int or None
+        Where the method stands when the app pre-selects methods to compare (0 first; at most one method per
+        family is pre-selected, so a family is represented by its strongest); None = after every ranked method.
+    prior : str or None
+        ``"module:function"`` of the method as a plain denoiser ``f(image, sigma) -> image`` (the
+        :data:`Denoiser` protocol), for solvers that plug a denoiser in as their prior (plug-and-play, the
+        classic chain); None for methods that are not denoisers.
     """
 
     name: str
@@ -118,6 +130,8 @@ class AlgorithmSpec:
     uses_torch: bool = False
     auto_params: str | None = None
     cost: RunCost | None = None
+    default_rank: int | None = None
+    prior: str | None = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
@@ -136,6 +150,13 @@ class AlgorithmSpec:
     def load(self) -> Callable[..., np.ndarray]:
         """Import and return the runner."""
         module, func = self.entry.split(":")
+        return getattr(importlib.import_module(module), func)
+
+    def load_prior(self) -> Denoiser:
+        """Import and return the method as a :data:`Denoiser` (``ValueError`` if it is not one)."""
+        if self.prior is None:
+            raise ValueError(f"{self.name} is not a denoiser that can serve as a prior")
+        module, func = self.prior.split(":")
         return getattr(importlib.import_module(module), func)
 
     def solves(self, observation: Observation) -> bool:

@@ -8,12 +8,13 @@ table has its baseline. Work is spread over worker processes (both cores by
 default), reported to a progress callback, and cached on disk one row at a time,
 so an interrupted run resumes where it stopped and a rerun is instant.
 
-The summary tables follow the survey's layout:
+The summary tables follow the survey's layout; they live in :mod:`restoration.results`
+(shared with the app's charts and the survey view) and are re-exported here:
 
-* :func:`method_table` -- mean PSNR/SSIM/time per method (its Tables 3 and 5);
-* :func:`category_table` -- per category x method with the degraded input as the
-  first column (its Tables 4 and 6);
-* :func:`improvement_table` -- percentage gain over the degraded input.
+* :func:`~restoration.results.method_table` -- mean PSNR/SSIM/time per method (its Tables 3 and 5);
+* :func:`~restoration.results.category_table` -- per category x method with the degraded input as
+  the first column (its Tables 4 and 6);
+* :func:`~restoration.results.improvement_table` -- percentage gain over the degraded input.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .errors import RestorationError
 from .images import load_image
 from .metrics import psnr, ssim
 from .registry import get_algorithm
+from .results import DEGRADED, category_table, improvement_table, method_table
 
 __all__ = [
     "COLUMNS",
@@ -47,8 +49,6 @@ __all__ = [
     "run_benchmark",
 ]
 
-#: Name used for the degraded input's own row in the tables.
-DEGRADED = "degraded"
 #: Columns of the tidy result table, in order.
 COLUMNS = (
     "image", "category", "degradation", "task", "method", "family", "psnr", "ssim", "seconds", "error",
@@ -362,79 +362,3 @@ def _fingerprint(image: BenchmarkImage) -> str:
         except OSError as exc:
             raise RestorationError(f"cannot read {image.path}: {exc.strerror or exc}") from None
     return digest.hexdigest()
-
-
-# --------------------------------------------------------------------------- tables
-def _ok(frame: Any) -> Any:
-    return frame[frame["error"].fillna("") == ""] if "error" in frame else frame
-
-
-def method_table(results: Any) -> Any:
-    """Mean PSNR, SSIM and seconds per method, with the degraded input first (survey Tables 3 and 5).
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        Output of :func:`run_benchmark`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by (degradation, method) when several degradations were run, else by method;
-        columns ``psnr``, ``ssim``, ``seconds``, ``images`` and ``psnr_gain`` (dB over degraded).
-    """
-    ok = _ok(results)
-    keys = ["degradation", "method"]
-    table = ok.groupby(keys, sort=False).agg(
-        psnr=("psnr", "mean"), ssim=("ssim", "mean"), seconds=("seconds", "mean"), images=("image", "nunique")
-    )
-    base = table.xs(DEGRADED, level="method")["psnr"] if DEGRADED in table.index.get_level_values(1) else None
-    if base is not None:
-        table["psnr_gain"] = table["psnr"] - base.reindex(table.index.get_level_values(0)).to_numpy()
-    if results["degradation"].nunique() == 1:
-        table = table.droplevel("degradation")
-    return table
-
-
-def _pivot(ok: Any, metric: str) -> Any:
-    import pandas as pd
-
-    methods = list(dict.fromkeys(ok["method"]))
-    table = ok.pivot_table(index=["degradation", "category"], columns="method", values=metric, aggfunc="mean",
-                           sort=False)
-    table = table.reindex(columns=[m for m in methods if m in table.columns])
-    overall = ok.groupby(["degradation", "method"], sort=False)[metric].mean().unstack("method")
-    overall = overall.reindex(columns=table.columns)
-    overall.index = pd.MultiIndex.from_tuples([(d, "mean (all images)") for d in overall.index])
-    combined = pd.concat([table, overall]).sort_index(level=0, sort_remaining=False)
-    combined.columns.name = None
-    return combined
-
-
-def category_table(results: Any, metric: str = "psnr") -> Any:
-    """Mean ``metric`` per category (rows) and method (columns), degraded input first (survey Tables 4 and 6).
-
-    A last row per degradation gives the mean over all images.
-    """
-    if metric not in ("psnr", "ssim", "seconds"):
-        raise ValueError(f"metric must be psnr, ssim or seconds, got {metric!r}")
-    table = _pivot(_ok(results), metric)
-    if results["degradation"].nunique() == 1:
-        table = table.droplevel(0)
-    return table
-
-
-def improvement_table(results: Any, metric: str = "psnr") -> Any:
-    """Percentage improvement of each method over the degraded input, per category.
-
-    ``100 * (method - degraded) / degraded`` of the category means, as the survey
-    quotes (+34.2% PSNR). Requires the ``"degraded"`` rows.
-    """
-    table = _pivot(_ok(results), metric)
-    if DEGRADED not in table.columns:
-        raise ValueError("the results have no 'degraded' rows to compare with")
-    base = table[DEGRADED]
-    out = table.drop(columns=[DEGRADED]).sub(base, axis=0).div(base, axis=0) * 100.0
-    if results["degradation"].nunique() == 1:
-        out = out.droplevel(0)
-    return out

@@ -32,7 +32,7 @@ from .classic.bm3d import BlockGroup, match_group
 from .classic.sparse import Dictionary, PatchCode, load_dictionary, sparse_code_patch
 from .classic.variational import data_term_for, tv_solve
 from .classic.wavelet import WaveletSubbands, wavelet_subbands
-from .degradations import Observation
+from .observation import Observation
 
 if TYPE_CHECKING:  # the deep results are torch-free dataclasses, but their modules import torch
     from .deep.combined import UnfoldedTrace
@@ -103,7 +103,7 @@ def cnn_internals(image: np.ndarray, sigma: float) -> CNNInternals:
     return explain_cnn(image, sigma)
 
 
-def pnp_trace(observation: Observation, denoiser: str = "cnn", *, iterations: int = 8) -> PnPResult:
+def pnp_trace(observation: Observation, denoiser: str = "cnn_denoise", *, iterations: int = 8) -> PnPResult:
     """Plug-and-play half-quadratic splitting on ``observation``, keeping every iterate.
 
     Parameters
@@ -111,7 +111,7 @@ def pnp_trace(observation: Observation, denoiser: str = "cnn", *, iterations: in
     observation : Observation
         A denoising, deblurring, super-resolution or inpainting observation.
     denoiser : str
-        The prior: ``"cnn"`` (the shipped denoisers) or ``"bm3d"``.
+        The prior, by registry name (one of :data:`restoration.specs.PRIORS`; default the shipped CNN).
     iterations : int
         Number of alternations of the data step and the denoiser.
 
@@ -120,12 +120,10 @@ def pnp_trace(observation: Observation, denoiser: str = "cnn", *, iterations: in
     PnPResult
         The result, the iterates and the denoiser level used at each iteration.
     """
-    from .deep.pnp import DENOISERS, pnp_hqs
-    from .errors import ParameterError
+    from .deep.pnp import pnp_hqs
+    from .registry import denoiser as as_prior
 
-    if denoiser not in DENOISERS:
-        raise ParameterError(f"unknown plug-and-play prior {denoiser!r}; choose one of {', '.join(DENOISERS)}")
-    return pnp_hqs(observation, DENOISERS[denoiser], iterations=iterations, record=True)
+    return pnp_hqs(observation, as_prior(denoiser), iterations=iterations, record=True)
 
 
 def unfolded_trace(observation: Observation, sigma: float | None = None) -> UnfoldedTrace:

@@ -35,7 +35,9 @@ from typing import BinaryIO, Literal
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .colour import LUMA_WEIGHTS
 from .errors import ImageDecodeError, ImageTooLargeError, ImageValueError
+from .ops import imresize
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
@@ -272,8 +274,7 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     """Luma of an RGB image (ITU-R BT.601 weights, range kept in [0, 1]); gray passes through."""
     if image.ndim == 2:
         return image.astype(np.float32, copy=False)
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return np.clip(image[..., :3] @ weights, 0.0, 1.0).astype(np.float32)
+    return np.clip(image[..., :3] @ LUMA_WEIGHTS, 0.0, 1.0).astype(np.float32)
 
 
 def to_rgb(image: np.ndarray) -> np.ndarray:
@@ -325,6 +326,5 @@ def downscale_to_max_pixels(image: np.ndarray, max_pixels: int) -> np.ndarray:
         return image
     factor = (max_pixels / float(h * w)) ** 0.5
     new_h, new_w = max(1, int(h * factor)), max(1, int(w * factor))
-    from .degradations import imresize  # local import: degradations imports this module
 
     return np.clip(imresize(image, output_shape=(new_h, new_w)), 0.0, 1.0).astype(np.float32)

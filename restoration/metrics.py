@@ -19,20 +19,10 @@ import math
 
 import numpy as np
 
+from .colour import rgb_to_y
 from .errors import ImageValueError
 
 __all__ = ["compare", "psnr", "rgb_to_y", "ssim"]
-
-_Y_WEIGHTS = np.array([65.481, 128.553, 24.966]) / 255.0
-
-
-def rgb_to_y(image: np.ndarray) -> np.ndarray:
-    """Luma Y of ITU-R BT.601 (MATLAB ``rgb2ycbcr``) for an RGB image in [0, 1]; result in [16/255, 235/255]."""
-    arr = np.asarray(image, dtype=np.float64)
-    if arr.ndim != 3 or arr.shape[2] != 3:
-        raise ImageValueError(f"rgb_to_y needs an HxWx3 image, got shape {arr.shape}")
-    return 16.0 / 255.0 + arr @ _Y_WEIGHTS
-
 
 def _prepare(
     reference: np.ndarray, estimate: np.ndarray, y_channel: bool, crop_border: int

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from .errors import ParameterError
 
-__all__ = ["ParamKind", "ParamSpec", "parse_value", "resolve_params"]
+__all__ = ["ParamKind", "ParamSpec", "lam_param", "parse_value", "resolve_params", "sigma_param"]
 
 ParamKind = Literal["float", "int", "bool", "choice"]
 
@@ -156,6 +156,55 @@ class ParamSpec:
             "help": self.help,
             "label": self.title,
         }
+
+
+def sigma_param(
+    default: float = 0.0, *, high: float = 255.0, step: float = 1.0, effect: str = "", label: str = ""
+) -> ParamSpec:
+    """The noise-level knob ``sigma`` as every method states it (one meaning everywhere).
+
+    ``sigma`` is the standard deviation of the noise on the 0-255 scale; 0 means "the known level of the
+    observation, or an estimate from the image" (:func:`restoration.noise.noise_level`).
+
+    Parameters
+    ----------
+    default : float
+        Default value (often replaced by the observation's level through the method's ``auto_params``).
+    high, step : float
+        Upper bound and slider step.
+    effect : str
+        One sentence on what a larger value does for this method.
+    label : str
+        Display label (default: the name).
+
+    Returns
+    -------
+    ParamSpec
+    """
+    text = "Noise level on the 0-255 scale (0 = the known level, or an estimate from the image)."
+    return ParamSpec("sigma", "float", default, 0.0, high, step, help=f"{text} {effect}".strip(), label=label)
+
+
+def lam_param(
+    default: float, *, low: float = 0.0, high: float = 1.0, step: float = 0.0005, effect: str = ""
+) -> ParamSpec:
+    """The regularisation weight ``lam`` (lambda) of a variational energy ``data + lam * prior``.
+
+    Parameters
+    ----------
+    default : float
+        Default weight (often tuned to the noise level through the method's ``auto_params``).
+    low, high, step : float
+        Range and slider step.
+    effect : str
+        One sentence on what a larger weight does for this method.
+
+    Returns
+    -------
+    ParamSpec
+    """
+    text = "Weight of the prior against the data (intensities in [0, 1])."
+    return ParamSpec("lam", "float", default, low, high, step, help=f"{text} {effect}".strip())
 
 
 def resolve_params(

@@ -26,16 +26,17 @@ from typing import Any
 import numpy as np
 
 from . import specs as _specs
-from .algorithm import FAMILIES, AlgorithmSpec
+from .algorithm import FAMILIES, AlgorithmSpec, Denoiser
 from .costs import record_run
-from .degradations import TASKS, Observation
 from .errors import ParameterError, RestorationError, TaskMismatchError, UnknownMethodError
+from .observation import TASKS, Observation
 
 __all__ = [
     "FAMILIES",
     "REGISTRY",
     "AlgorithmSpec",
     "algorithm_names",
+    "denoiser",
     "get_algorithm",
     "list_algorithms",
     "run_algorithm",
@@ -81,6 +82,35 @@ def get_algorithm(name: str) -> AlgorithmSpec:
         raise UnknownMethodError(
             f"unknown method {name!r}{hint} (run 'python -m restoration methods' for the list)"
         ) from None
+
+
+def denoiser(name: str) -> Denoiser:
+    """A registered denoiser as a prior ``f(image, sigma) -> image``, for plug-and-play and the classic chain.
+
+    Solvers that alternate a data step with a denoising step take their denoiser by registry name through this
+    one protocol (:data:`~restoration.algorithm.Denoiser`), so every denoiser whose spec names a ``prior``
+    works in every such solver.
+
+    Parameters
+    ----------
+    name : str
+        A registry name whose spec has a ``prior`` (see :data:`restoration.specs.PRIORS`).
+
+    Returns
+    -------
+    Denoiser
+        ``f(image, sigma)``: ``image`` HxW or HxWxC float, ``sigma`` on the 0-255 scale.
+
+    Raises
+    ------
+    UnknownMethodError, ParameterError
+        For an unknown name, or a method that is not a denoiser.
+    """
+    spec = get_algorithm(name)
+    if spec.prior is None:
+        usable = ", ".join(s.name for s in REGISTRY.values() if s.prior is not None)
+        raise ParameterError(f"{name!r} cannot serve as a prior (it is not a denoiser); use one of: {usable}")
+    return spec.load_prior()
 
 
 def algorithm_names() -> list[str]:

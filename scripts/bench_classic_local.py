@@ -37,12 +37,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from restoration import degrade, get_algorithm, psnr, run_algorithm
+from restoration.degradations import PRESETS, Observation
+from restoration.images import load_image
 
-from restoration import degrade, get_algorithm, psnr, run_algorithm  # noqa: E402
-from restoration.degradations import PRESETS, Observation  # noqa: E402
-from restoration.images import load_image  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DENOISERS = ("mean", "gaussian", "median", "bilateral", "wiener_filter", "wavelet", "tv")
 DEBLURRERS = ("wiener_deconv", "richardson_lucy", "tv_deconv")

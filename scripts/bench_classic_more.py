@@ -42,16 +42,15 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from restoration import degrade, psnr, run_algorithm, ssim
+from restoration.algorithm import AlgorithmSpec
+from restoration.degradations import Observation
+from restoration.gallery import CATEGORIES, list_gallery
+from restoration.images import load_image
+from restoration.registry import REGISTRY
+from restoration.specs import chain, inpainting, interpolation, sparse, superres
 
-from restoration import degrade, psnr, run_algorithm, ssim  # noqa: E402
-from restoration.algorithm import AlgorithmSpec  # noqa: E402
-from restoration.degradations import Observation  # noqa: E402
-from restoration.gallery import CATEGORIES, list_gallery  # noqa: E402
-from restoration.images import load_image  # noqa: E402
-from restoration.registry import REGISTRY  # noqa: E402
-from restoration.specs import chain, inpainting, interpolation, sparse, superres  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SPECS: dict[str, AlgorithmSpec] = dict(REGISTRY)
 for _module in (interpolation, superres, sparse, inpainting, chain):

@@ -8,9 +8,11 @@ size of the image at hand to decide whether a method fits the time budget (``res
 
 Usage::
 
-    python scripts/bench_costs.py                 # 384 x 384 crops, markdown table on stdout
-    python scripts/bench_costs.py --side 256 --methods bm3d,wavelet
-    python scripts/bench_costs.py --write         # on a quiet machine: replace restoration/data/costs.json
+    python -m scripts.bench_costs                 # 384 x 384 crops, markdown table on stdout
+    python -m scripts.bench_costs --side 256 --methods bm3d,wavelet
+    python -m scripts.bench_costs --write         # on a quiet machine: replace restoration/data/costs.json
+
+Run it from the repository root (``python -m``): it takes its test image from the app's ``ui.demo``.
 
 ``--write`` stores the costs in ``restoration/data/costs.json`` (the registry specs read them from
 there) together with the machine (CPU model and flags, torch's capability, cores, 1-minute load
@@ -36,14 +38,16 @@ from typing import Any
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from restoration import PRESETS, REGISTRY, costs, degrade, get_algorithm, run_algorithm
+from restoration.deep.precision import bf16_native, cpu_flags, cpu_model
+from restoration.images import to_gray
 
-from restoration import PRESETS, REGISTRY, costs, degrade, get_algorithm, run_algorithm  # noqa: E402
-from restoration.deep.precision import bf16_native, cpu_flags, cpu_model  # noqa: E402
-from restoration.images import to_gray  # noqa: E402
-from ui import demo  # noqa: E402  (free of streamlit)
+try:  # the app's ui package, found from the repository root (python -m scripts.bench_costs)
+    from ui import demo  # free of streamlit
+except ModuleNotFoundError as exc:  # pragma: no cover - a usage error
+    raise SystemExit(f"{exc}: run this from the repository root as `python -m scripts.bench_costs`") from None
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: The preset that stands for each task.
 TASK_PRESETS = {"denoise": "noise25", "deblur": "motion", "sr": "sr2", "inpaint": "inpaint_random",
@@ -126,7 +130,7 @@ def write(measured: dict[str, dict[str, Any]], found: dict[str, Any], *, everyth
     data["about"] = ("Seconds per megapixel of output of every registered method (its slowest task, tuned defaults, "
                      "fastest of a few runs after a warm-up), measured by scripts/bench_costs.py on the machine "
                      "named under costs, and the times of restoration/costs.py's calibration workloads on that "
-                     "CPU, which scale the costs to another machine. Rerun `python scripts/bench_costs.py --write` "
+                     "CPU, which scale the costs to another machine. Rerun `python -m scripts.bench_costs --write` "
                      "on a quiet machine to replace both together.")
     if everything:
         data.pop("note", None)  # a note on how older figures were put together no longer applies

@@ -40,13 +40,12 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from restoration import degrade, psnr, run_algorithm, ssim
+from restoration.degradations import PRESETS
+from restoration.gallery import CATEGORIES, list_gallery
+from restoration.images import load_image
 
-from restoration import degrade, psnr, run_algorithm, ssim  # noqa: E402
-from restoration.degradations import PRESETS  # noqa: E402
-from restoration.gallery import CATEGORIES, list_gallery  # noqa: E402
-from restoration.images import load_image  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SECTIONS = ("denoise", "sr", "combined", "deblur", "speed")
 PUBLISHED_SET12 = {  # mean PSNR (dB) at sigma 15 / 25 / 50, from ../shared/datasets/README.md

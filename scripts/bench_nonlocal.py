@@ -43,12 +43,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from restoration import degrade, psnr, run_algorithm
+from restoration.degradations import Observation
+from restoration.images import load_image
 
-from restoration import degrade, psnr, run_algorithm  # noqa: E402
-from restoration.degradations import Observation  # noqa: E402
-from restoration.images import load_image  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SIGMAS = (15, 25, 50)
 #: Published Set12 means (README of the shared data sets; DnCNN paper, Table 2).

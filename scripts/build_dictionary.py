@@ -38,10 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from restoration.classic.sparse import (  # noqa: E402
+from restoration.classic.sparse import (
     DICTIONARY_DIR,
     PATCH_DICTIONARY_FILE,
     Dictionary,
@@ -51,17 +48,19 @@ from restoration.classic.sparse import (  # noqa: E402
     ksvd,
     omp,
 )
-from restoration.classic.superres import (  # noqa: E402
+from restoration.classic.superres import (
     CoupledDictionary,
     coupled_dictionary_file,
     sr_pairs,
     sr_sparse,
-    to_ycbcr,
 )
-from restoration.degradations import imresize, modcrop  # noqa: E402
-from restoration.gallery import list_gallery  # noqa: E402
-from restoration.images import load_image, to_gray  # noqa: E402
-from restoration.metrics import psnr  # noqa: E402
+from restoration.colour import to_ycbcr
+from restoration.gallery import list_gallery
+from restoration.images import load_image, to_gray
+from restoration.metrics import psnr
+from restoration.ops import imresize, modcrop
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: Gallery images left out of training because they are standard test images (Set12 / Set5 / Kodak24).
 EXCLUDED = ("cameraman",)

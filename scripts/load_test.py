@@ -25,9 +25,12 @@ a run, wall time, the server's peak RSS) is printed and written as markdown to
 
 Usage::
 
-    python scripts/load_test.py                                   # 8 sessions x 2 runs
-    python scripts/load_test.py --sessions 2 --runs 1 --out /tmp/load.md
-    python scripts/load_test.py --sessions 20 --timeout 300       # 18 gallery images, then uploads
+    python -m scripts.load_test                                   # 8 sessions x 2 runs
+    python -m scripts.load_test --sessions 2 --runs 1 --out /tmp/load.md
+    python -m scripts.load_test --sessions 20 --timeout 300       # 18 gallery images, then uploads
+
+Run it from the repository root (``python -m``): it imports the app's ``ui`` package and the browser
+tests' ``tests/e2e/driver.py`` from there; ``restoration`` is the installed package (``pip install -e .``).
 
 Needs Debian's ``/usr/bin/chromium`` (``--chromium``) and the ``playwright`` package.
 """
@@ -56,16 +59,15 @@ from typing import Any
 
 import numpy as np
 
+from restoration import PRESETS, degrade, get_algorithm, psnr, run_algorithm
+
+try:  # the app's ui package and the browser tests' driver, found from the repository root (python -m scripts...)
+    from tests.e2e import driver  # the server, selectors and page helpers of the browser tests
+    from ui import demo  # free of streamlit
+except ModuleNotFoundError as exc:  # pragma: no cover - a usage error
+    raise SystemExit(f"{exc}: run this from the repository root as `python -m scripts.load_test`") from None
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
-import driver  # noqa: E402  (tests/e2e/driver.py: the server, selectors and page helpers of the browser tests)
-
-from restoration import PRESETS, degrade, get_algorithm, psnr, run_algorithm  # noqa: E402
-from ui import demo  # noqa: E402  (free of streamlit)
 
 DEFAULT_OUT = ROOT / "docs" / "benchmarks" / "load_test.md"
 ARTIFACTS = ROOT / "artifacts" / "load_test"
@@ -128,7 +130,7 @@ class Job:
         if self.upload:
             from restoration.images import DEFAULT_MAX_PIXELS, downscale_to_max_pixels, load_image
 
-            image = load_image(self.png(), max_pixels=DEFAULT_MAX_PIXELS)  # as ui.widgets.decode_upload
+            image = load_image(self.png(), max_pixels=DEFAULT_MAX_PIXELS)  # as ui.uploads.decode_upload
             return downscale_to_max_pixels(image, WORK_PIXELS)
         return demo.load_sample(self.key, WORK_PIXELS)
 
@@ -735,7 +737,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     shown_argv = sys.argv[1:] if argv is None else list(argv)
-    command = shlex.join(["python", "scripts/load_test.py", *shown_argv])
+    command = shlex.join(["python", "-m", "scripts.load_test", *shown_argv])
     report = run_load_test(args.sessions, args.runs, timeout_s=args.timeout, source=args.source,
                            first_image=args.first_image, chromium=args.chromium, command=command)
     text = to_markdown(report, _versions(args.chromium))

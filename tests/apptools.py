@@ -1,7 +1,8 @@
 """What the AppTest suites share: the repository root, the script timeout and the no-exception check.
 
-``tests/conftest.py`` puts the repository root on ``sys.path``, so the pages that AppTest runs in
-this process import ``restoration`` and ``ui`` without a preamble of their own.
+``restoration`` is installed (``pip install -e .``) and ``tests/conftest.py`` puts the repository root on
+``sys.path``, so the pages that AppTest runs in this process import ``restoration`` and ``ui`` without a
+preamble of their own.
 """
 
 from __future__ import annotations

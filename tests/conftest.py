@@ -10,6 +10,9 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The one sys.path edit of the project: ``restoration`` is installed (``pip install -e .``), but the app's ``ui``
+# package is not (it is no library), so the repository root goes first for it and for the page scripts AppTest
+# runs in this process; ``tests/`` for the helpers the suites share (``scenes``, ``apptools``, ``malformed``).
 for _p in (ROOT, ROOT / "tests"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))

@@ -173,11 +173,11 @@ def test_cli_parameter_extremes(extra: list[str], message: str, tmp_path: Path,
 @pytest.mark.parametrize(("name", "data", "expectation"), CORPUS, ids=IDS)
 def test_decode_upload_each_file(name: str, data: bytes, expectation: str) -> None:
     """The function behind the Degrade page's uploader (through ``ui.cache.load_upload``)."""
-    from ui import widgets
+    from ui import uploads
 
-    _expect(expectation, lambda: widgets.decode_upload(data, 128 * 128)[0])
+    _expect(expectation, lambda: uploads.decode_upload(data, 128 * 128)[0])
     if expectation == OK:
-        image, original = widgets.decode_upload(data, 128 * 128)
+        image, original = uploads.decode_upload(data, 128 * 128)
         assert image.shape[0] * image.shape[1] <= 128 * 128 and min(original) >= 1
 
 
@@ -185,7 +185,7 @@ def test_upload_widget_shows_clear_errors() -> None:
     """The real page through AppTest: bad files give an error box, never an exception; good ones load."""
     from streamlit.testing.v1 import AppTest
 
-    from ui.state import DEGRADE_SOURCE, DEGRADE_UPLOAD, SHARED_NAME
+    from ui.keys import DEGRADE_SOURCE, DEGRADE_UPLOAD, SHARED_NAME
 
     data = dict((n, d) for n, d, _ in CORPUS)
     at = AppTest.from_file(str(ROOT / "pages" / "1_Degrade.py"), default_timeout=120.0)
@@ -378,12 +378,12 @@ PNG = encode_png(np.full((12, 12), 0.5, np.float32))
 
 def _extract(data: bytes, tmp_path: Path, **limits: int) -> list[Path]:
     """Extract into ``tmp_path/dest`` and check that nothing appeared beside it."""
-    from ui import widgets
+    from ui import uploads
 
     dest = tmp_path / "dest"
     dest.mkdir()
     try:
-        return widgets.safe_extract_zip(data, dest, **limits)
+        return uploads.safe_extract_zip(data, dest, **limits)
     finally:
         assert sorted(p.name for p in tmp_path.iterdir()) == ["dest"]
         for path in dest.rglob("*"):
@@ -441,7 +441,7 @@ def test_entry_count_is_checked_before_the_directory_is_parsed(tmp_path: Path, m
 
 
 def test_zip_nested_folders_non_images_and_empty_categories(tmp_path: Path) -> None:
-    from ui import widgets
+    from ui import uploads
 
     data = _zip([
         ("outer/", b""), ("outer/bench/", b""), ("outer/bench/empty/", b""),
@@ -453,7 +453,7 @@ def test_zip_nested_folders_non_images_and_empty_categories(tmp_path: Path) -> N
     written = _extract(data, tmp_path)
     assert all(p.suffix.lower() == ".png" for p in written)
     assert not any(".hidden" in p.parts or "__MACOSX" in p.parts for p in written)
-    found = widgets.images_from_zip(data, None)
+    found = uploads.images_from_zip(data, None)
     assert sorted((i.category, i.name) for i in found.images) == [("faces", "a"), ("text", "c")]
     assert len(found.skipped) == 1 and "broken.png" in found.skipped[0]
     for image in found.images:
@@ -466,19 +466,19 @@ def test_zip_nested_folders_non_images_and_empty_categories(tmp_path: Path) -> N
     ids=["empty", "only-empty-folders", "no-images", "only-broken-images"],
 )
 def test_zip_without_usable_images_says_so(entries: list[tuple[str, bytes]]) -> None:
-    from ui import widgets
+    from ui import uploads
 
     with pytest.raises(RestorationError) as info:
-        widgets.images_from_zip(_zip(entries), 64 * 64)
+        uploads.images_from_zip(_zip(entries), 64 * 64)
     _check_message(info.value)
     assert "image" in str(info.value)
 
 
 def test_zip_with_corpus_images_keeps_the_good_ones() -> None:
-    from ui import widgets
+    from ui import uploads
 
     data = _zip([(f"set/{'good' if e == OK else 'bad'}/{n}", d) for n, d, e in CORPUS])
-    found = widgets.images_from_zip(data, 32 * 32)
+    found = uploads.images_from_zip(data, 32 * 32)
     assert sorted(i.name for i in found.images) == sorted(
         n.rsplit(".", 1)[0] for n, _, e in CORPUS if e == OK
     )

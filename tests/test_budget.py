@@ -300,41 +300,39 @@ def _zip(entries: dict[str, bytes]) -> bytes:
 
 
 def test_zip_total_pixels_are_capped_from_the_headers(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui import widgets
+    from ui import uploads
 
     data = _zip({f"set/faces/{i}.png": _png(100, 100) for i in range(5)})  # 50,000 pixels in all
-    assert len(widgets.images_from_zip(data, None).images) == 5
-    monkeypatch.setattr(widgets, "ZIP_MAX_TOTAL_PIXELS", 40_000)
+    assert len(uploads.images_from_zip(data, None).images) == 5
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("nothing may be decoded before the total is checked")
 
-    monkeypatch.setattr(widgets, "load_image", refuse)
+    monkeypatch.setattr(uploads, "load_image", refuse)
     with pytest.raises(RestorationError, match=r"0\.1 megapixels in all, over the limit of 0 megapixels"):
-        widgets.images_from_zip(data, 64 * 64)
+        uploads.images_from_zip(data, 64 * 64, max_total_pixels=40_000)
 
 
 def test_zip_total_pixel_limit_is_a_hundred_megapixels_and_counts_only_usable_images(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ui import widgets
+    from ui import uploads
 
-    assert widgets.ZIP_MAX_TOTAL_PIXELS == 100_000_000
-    monkeypatch.setattr(widgets, "ZIP_MAX_TOTAL_PIXELS", 25_000)
-    monkeypatch.setattr(widgets, "DEFAULT_MAX_PIXELS", 15_000)  # one image over the per-image limit: skipped
+    assert uploads.ZIP_MAX_TOTAL_PIXELS == 100_000_000
     data = _zip({"a/small.png": _png(100, 100), "a/huge.png": _png(150, 150), "a/broken.png": b"nope"})
-    found = widgets.images_from_zip(data, None)
+    # one image over the per-image limit: skipped, not counted
+    found = uploads.images_from_zip(data, None, max_total_pixels=25_000, max_image_pixels=15_000)
     assert [i.name for i in found.images] == ["small"]
     assert len(found.skipped) == 2
 
 
 def test_zip_temporary_files_are_removed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from ui import widgets
+    from ui import uploads
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    widgets.images_from_zip(_zip({"faces/a.png": _png(20, 20)}), None)
+    uploads.images_from_zip(_zip({"faces/a.png": _png(20, 20)}), None)
     with pytest.raises(RestorationError):
-        widgets.images_from_zip(_zip({"../evil.png": _png(20, 20)}), None)
+        uploads.images_from_zip(_zip({"../evil.png": _png(20, 20)}), None)
     with pytest.raises(RestorationError):
-        widgets.images_from_zip(_zip({"faces/readme.txt": b"no images"}), None)
+        uploads.images_from_zip(_zip({"faces/readme.txt": b"no images"}), None)
     assert list(tmp_path.iterdir()) == []

@@ -84,7 +84,7 @@ def test_bm3d_bicubic_is_bm3d_then_the_bicubic_method():
     from restoration.classic.chain import restore_bm3d_bicubic
 
     obs = degrade(scene(False), COMBINED, seed=0)
-    assert BASELINE.tasks == {"combined"} and BASELINE.family == "nonlocal"
+    assert BASELINE.tasks == {"combined"} and BASELINE.family == "chain"
     assert BASELINE.defaults_for(obs) == {"sigma": 10.0}
     denoised = replace(obs, degraded=denoise_bm3d(obs.degraded, sigma=10.0))
     np.testing.assert_allclose(restore_bm3d_bicubic(obs), run_algorithm("bicubic", denoised), atol=1e-6)
@@ -94,11 +94,11 @@ def test_bm3d_bicubic_is_bm3d_then_the_bicubic_method():
 
 
 def test_bm3d_bicubic_estimates_unknown_noise_and_handles_odd_sizes():
-    from restoration.classic.filters import observation_sigma
+    from restoration.noise import noise_level
 
     obs = degrade(make_scene(41, 37, colour=True, seed=1), "downsample(scale=3) | poisson_noise(peak=60)", seed=0)
     assert obs.task == "combined" and obs.sigma == 0
-    assert BASELINE.defaults_for(obs)["sigma"] == pytest.approx(round(observation_sigma(obs), 2))
+    assert BASELINE.defaults_for(obs)["sigma"] == pytest.approx(round(noise_level(obs), 2))
     out = run_algorithm(BASELINE, obs)
     assert out.shape == obs.output_shape and np.all(np.isfinite(out))
     tiny = degrade(np.full((3, 3), 0.5, np.float32), COMBINED)

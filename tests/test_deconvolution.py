@@ -9,6 +9,7 @@ from scenes import synthetic_scene as synthetic
 from restoration import degrade, get_algorithm, psnr, run_algorithm
 from restoration.classic import deconvolution as dc
 from restoration.degradations import blur, gaussian_kernel, motion_kernel
+from restoration.physics import kernel_spectrum
 
 BLUR = "motion_blur(length=9, angle=30) | gaussian_noise(sigma=2.55)"
 
@@ -67,21 +68,12 @@ def test_naive_periodic_inverse_does_ring():
     from scipy import fft as sfft
 
     obs = degrade(synthetic(96), BLUR, seed=5)
-    k_hat = dc.kernel_spectrum(obs.kernel, obs.degraded.shape)
+    k_hat = kernel_spectrum(obs.kernel, obs.degraded.shape)
     naive = sfft.irfft2(sfft.rfft2(obs.degraded) * np.conj(k_hat) / (np.abs(k_hat) ** 2 + 3e-3),
                         s=obs.degraded.shape)
     band = border_band(obs.clean.shape)
     ours = run_algorithm("wiener_deconv", obs)
     assert region_psnr(obs.clean, ours, band) > region_psnr(obs.clean, naive, band) + 5.0
-
-
-def test_extend_and_taper():
-    image = synthetic(50, colour=True)
-    ext, crop = dc.extend_and_taper(image, motion_kernel(9, 30))
-    np.testing.assert_array_equal(ext[crop], image)
-    assert ext.shape[0] >= 50 + 32 and ext.shape[1] >= 50 + 32
-    # the periodic extension wraps around smoothly: no jump between the last and first row/column
-    assert np.abs(ext[0] - ext[-1]).max() < 0.05 and np.abs(ext[:, 0] - ext[:, -1]).max() < 0.05
 
 
 def test_wiener_inverts_a_noise_free_periodic_blur():

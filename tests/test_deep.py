@@ -136,54 +136,32 @@ def test_train_sr_and_combined_tasks(tiny_data, tmp_path, monkeypatch):
     with pytest.raises(RestorationError, match="trained for x2, x3, x4"):
         upscale.run_cnn_sr(degrade(make_scene(40, 40), "downsample(scale=5)"))
     obs = degrade(scene, "motion_blur(length=5, angle=0) | downsample(scale=2) | gaussian_noise(sigma=10)")
-    out = upscale.run_cnn_combined(obs, sigma=10.0, blind=False)
+    out = upscale.run_cnn_combined(obs, sigma=10.0, blind=False, bf16=False)
     assert out.shape == scene.shape and np.all(np.isfinite(out))
-    gray = upscale.run_cnn_combined(degrade(make_scene(36, 30), "downsample(scale=2)"), sigma=0.0, blind=True)
+    gray = upscale.run_cnn_combined(degrade(make_scene(36, 30), "downsample(scale=2)"), sigma=0.0, blind=True,
+                                  bf16=False)
     assert gray.shape == (36, 30)
     with pytest.raises(RestorationError, match="x2"):
-        upscale.run_cnn_combined(degrade(scene, "downsample(scale=3)"), sigma=5.0, blind=False)
+        upscale.run_cnn_combined(degrade(scene, "downsample(scale=3)"), sigma=5.0, blind=False, bf16=False)
     with pytest.raises(RestorationError, match="mask"):
         upscale.run_cnn_combined(degrade(scene, "downsample(scale=2) | random_mask(missing=0.3)"), sigma=0.0,
-                                 blind=False)
+                                 blind=False, bf16=False)
 
 
-def test_unfolded_operator_is_the_degradation():
-    """The Fourier model of blur + bicubic x2 equals the app's degradation away from the borders."""
-    from restoration import degrade
-    from restoration.deep.archs.unfolded import transfer_function
-    from restoration.degradations import motion_kernel
-
-    x = np.random.default_rng(0).random((64, 80))
-    for spec, kernel in (("motion_blur(length=9, angle=30) | downsample(scale=2)", motion_kernel(9, 30)),
-                         ("downsample(scale=2)", None)):
-        y = degrade(x, spec).degraded
-        model = np.real(np.fft.ifft2(np.fft.fft2(x) * transfer_function(kernel, x.shape, 2)))[::2, ::2]
-        assert np.abs(model - y)[8:-8, 8:-8].max() < 1e-6
-        assert np.abs(model - y).max() > 1e-3  # (the borders differ: the app mirrors, the model wraps)
-
-
-def test_unfolded_data_step_solves_its_normal_equations():
-    from restoration.deep.archs.unfolded import data_step, transfer_function
-    from restoration.degradations import motion_kernel
+def test_unfolded_data_step_is_the_physics_data_step():
+    """The network's differentiable torch data step equals the physics layer's closed form (tested there)."""
+    from restoration.deep.archs.unfolded import data_step
+    from restoration.ops import motion_kernel
+    from restoration.physics import PeriodicBlurDecimate
 
     rng = np.random.default_rng(1)
     h, w, alpha = 32, 40, 0.05
-    otf = transfer_function(motion_kernel(7, 20), (h, w), 2)
+    op = PeriodicBlurDecimate(motion_kernel(7, 20), (h, w), 2)
     z, y = rng.random((h, w)), rng.random((h // 2, w // 2))
     x = data_step(torch.tensor(z)[None, None], torch.tensor(y)[None, None],
-                  torch.tensor(otf.astype(np.complex64))[None, None], torch.tensor(alpha).view(1, 1, 1, 1), 2)
-    x = x[0, 0].double().numpy()
-
-    def forward(v):
-        return np.real(np.fft.ifft2(np.fft.fft2(v) * otf))[::2, ::2]
-
-    def adjoint(r):
-        up = np.zeros((h, w))
-        up[::2, ::2] = r
-        return np.real(np.fft.ifft2(np.fft.fft2(up) * np.conj(otf)))
-
-    gradient = adjoint(forward(x) - y) + alpha * (x - z)
-    assert np.abs(gradient).max() < 1e-5 * np.abs(alpha * (x - z)).max() + 1e-6
+                  torch.tensor(op.otf.astype(np.complex64))[None, None], torch.tensor(alpha).view(1, 1, 1, 1), 2)
+    reference = op.data_step(z, y, alpha)
+    np.testing.assert_allclose(x[0, 0].double().numpy(), reference, atol=1e-4 * np.abs(reference).max())
 
 
 def test_unfolded_schedule_starts_on_dpir_and_tiles_agree():

@@ -9,6 +9,7 @@ from scipy import signal
 
 from restoration import degrade, get_algorithm, psnr, run_algorithm
 from restoration.classic import filters
+from restoration.noise import noise_level
 
 # PSNR gain (dB) each filter must achieve over the noisy input (sigma 25) on the synthetic image;
 # measured gains are roughly twice these (gray / colour): mean 3.9/5.4, gaussian 5.1/6.3,
@@ -138,8 +139,8 @@ def test_auto_params_follow_noise_level():
 
 def test_unknown_sigma_is_estimated():
     obs = degrade(synthetic(96), "gaussian_noise(sigma=20)", seed=5)
-    obs.sigma = 0.0  # as for an uploaded photo: the level is not known
-    est = filters.observation_sigma(obs)
+    obs.sigma = None  # as for an uploaded photo: the level is not known
+    est = noise_level(obs)
     assert 15.0 < est < 25.0
     out = run_algorithm("wiener_filter", obs)
     assert psnr(obs.clean, out) > psnr(obs.clean, obs.degraded) + 3.0

@@ -103,10 +103,11 @@ def test_deep_defaults_use_bf16_only_where_native(cpu, flags: str, expected: boo
 @pytest.mark.parametrize(("flags", "expected"), [(AVX512_BF16, True), (AVX2_ONLY, False)])
 def test_the_cnn_prior_of_pnp_uses_bf16_only_where_native(cpu, monkeypatch: pytest.MonkeyPatch, flags: str,
                                                           expected: bool) -> None:
-    from restoration.deep import pnp, runners
+    from restoration.deep import runners
+    from restoration.registry import denoiser
 
     seen = {}
     monkeypatch.setattr(runners, "denoise_cnn", lambda image, *, sigma, bf16=False: seen.setdefault("bf16", bf16))
     cpu(flags)
-    pnp.DENOISERS["cnn"](make_scene(16, 16), 10.0)
+    denoiser("cnn_denoise")(make_scene(16, 16), 10.0)
     assert seen["bf16"] is expected

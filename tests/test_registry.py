@@ -81,3 +81,48 @@ def test_task_mismatch_and_bad_params(gray_image):
     with pytest.raises(ParameterError, match="<= 15"):
         run_algorithm("median", noisy, {"size": "99"})
     assert run_algorithm("median", noisy, {"size": "5"}).shape == gray_image.shape
+
+
+def test_the_spec_is_the_only_source_of_defaults() -> None:
+    """Every parameter of a spec reaches its runner, and the runner states no default of its own for it.
+
+    A default written twice (spec and runner) drifts apart silently; the registry resolves every parameter from
+    the spec (and the observation-dependent ``auto_params``), so the runner must not have another opinion.
+    """
+    import inspect
+
+    for spec in REGISTRY.values():
+        signature = inspect.signature(spec.load())
+        accepted = signature.parameters
+        for param in spec.params:
+            assert param.name in accepted, f"{spec.name}: runner does not take {param.name!r}"
+            default = accepted[param.name].default
+            assert default is inspect.Parameter.empty, (
+                f"{spec.name}: the runner restates the default of {param.name!r} ({default!r}); the spec's is "
+                f"{param.default!r}")
+        own = {p.name for p in spec.params} | {"observation", "rng"}
+        extra = [n for n, p in accepted.items() if n not in own and p.default is inspect.Parameter.empty]
+        assert not extra, f"{spec.name}: runner needs {extra}, which the spec does not provide"
+
+
+def test_priors_are_the_registered_denoisers_and_every_solver_takes_them() -> None:
+    """One protocol: the denoisers usable as a prior are exactly the specs that name one, and both solvers
+    that plug a denoiser in (plug-and-play, the classic chain) offer exactly those names."""
+    from restoration.registry import denoiser
+    from restoration.specs import PRIORS
+
+    assert set(PRIORS) == {s.name for s in REGISTRY.values() if s.prior is not None}
+    assert all("denoise" in REGISTRY[n].tasks for n in PRIORS)
+    for solver in ("pnp", "classic_chain"):
+        choices = {p.name: p for p in REGISTRY[solver].params}["denoiser"].choices
+        assert set(PRIORS) <= set(choices) <= set(PRIORS) | {"none"}, solver
+    noisy = degrade(make_scene(32, 40), "gaussian_noise(sigma=20)", seed=0)
+    for name in PRIORS:
+        out = denoiser(name)(noisy.degraded, 20.0)
+        assert out.shape == noisy.degraded.shape, name
+        assert psnr(noisy.clean, np.clip(out, 0, 1)) > psnr(noisy.clean, np.clip(noisy.degraded, 0, 1)) + 2.0, name
+    with pytest.raises(ParameterError, match="cannot serve as a prior"):
+        denoiser("bicubic")
+    blurred = degrade(make_scene(32, 32), "motion_blur(length=5, angle=0) | gaussian_noise(sigma=5)", seed=0)
+    out = run_algorithm("pnp", blurred, {"denoiser": "wavelet", "iterations": 2})
+    assert out.shape == blurred.clean.shape

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import math
 import stat
-import sys
 import zipfile
 from pathlib import Path
 
@@ -14,13 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from restoration import REGISTRY, RestorationError, SpecError, degrade  # noqa: E402
-from restoration.images import encode_png  # noqa: E402
-from ui import charts, compare, survey, widgets  # noqa: E402
+from restoration import REGISTRY, RestorationError, SpecError, degrade
+from restoration.images import encode_png
+from ui import charts, compare, survey, uploads, widgets  # the repository root is on sys.path (tests/conftest.py)
 
 
 def _results() -> pd.DataFrame:
@@ -171,7 +166,7 @@ def _combined_results() -> pd.DataFrame:
     """The survey's combined experiment: both traditional rows (classic_chain, bm3d_bicubic), bicubic and pnp."""
     rows = []
     methods = {"degraded": ("input", 0.0, 0.40), "bicubic": ("interpolation", 1.0, 0.50),
-               "bm3d_bicubic": ("nonlocal", 2.0, 0.60), "classic_chain": ("deconvolution", 4.0, 0.70),
+               "bm3d_bicubic": ("chain", 2.0, 0.60), "classic_chain": ("chain", 4.0, 0.70),
                "pnp": ("pnp", 5.0, 0.75)}
     for category, shift in (("portrait", 0.0), ("urban scene", -2.0)):
         for method, (family, gain, ssim) in methods.items():
@@ -346,31 +341,31 @@ def _png(h: int = 24, w: int = 32) -> bytes:
 )
 def test_safe_extract_zip_refuses_unsafe_archives(tmp_path: Path, data: bytes, message: str) -> None:
     with pytest.raises(RestorationError, match=message):
-        widgets.safe_extract_zip(data, tmp_path)
+        uploads.safe_extract_zip(data, tmp_path)
     assert not any(tmp_path.iterdir())
 
 
 def test_safe_extract_zip_limits_and_skips(tmp_path: Path) -> None:
     data = _zip({"a/x.png": b"1" * 100, "a/y.png": b"2" * 100, "a/notes.txt": b"t", "__MACOSX/a/._x.png": b"m",
                  "a/.hidden.png": b"h"})
-    written = widgets.safe_extract_zip(data, tmp_path)
+    written = uploads.safe_extract_zip(data, tmp_path)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == ["a/x.png", "a/y.png"]
     with pytest.raises(RestorationError, match="over the limit"):
-        widgets.safe_extract_zip(data, tmp_path / "small", max_bytes=150)
+        uploads.safe_extract_zip(data, tmp_path / "small", max_bytes=150)
     with pytest.raises(RestorationError, match="entries"):
-        widgets.safe_extract_zip(data, tmp_path / "few", max_files=2)
+        uploads.safe_extract_zip(data, tmp_path / "few", max_files=2)
 
 
 def test_images_from_zip_reads_categories_and_cleans_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     data = _zip({"bench/faces/a.png": _png(), "bench/text/b.png": _png(40, 40), "bench/text/bad.png": b"nope"})
-    found = widgets.images_from_zip(data, max_pixels=16 * 16)
+    found = uploads.images_from_zip(data, max_pixels=16 * 16)
     assert [(i.category, i.name) for i in found.images] == [("faces", "a"), ("text", "b")]
     assert all(i.pixels is not None and i.pixels.size <= 16 * 16 for i in found.images)
     assert len(found.skipped) == 1 and "bad.png" in found.skipped[0]
     assert not any(tmp_path.iterdir())  # the temporary folder is gone
     with pytest.raises(RestorationError, match="no images"):
-        widgets.images_from_zip(_zip({"a/readme.txt": b"x"}), None)
+        uploads.images_from_zip(_zip({"a/readme.txt": b"x"}), None)
 
 
 def _png_header(width: int, height: int) -> bytes:
@@ -389,13 +384,13 @@ def test_decode_upload_refuses_huge_images_before_decoding() -> None:
     from restoration import ImageTooLargeError
 
     with pytest.raises(ImageTooLargeError, match="over the limit"):
-        widgets.decode_upload(_png_header(8000, 6000), 512 * 512)
+        uploads.decode_upload(_png_header(8000, 6000), 512 * 512)
 
 
 def test_decode_upload_downscales_and_reports_the_original_size() -> None:
-    image, original = widgets.decode_upload(_png(100, 300), 50 * 50)
+    image, original = uploads.decode_upload(_png(100, 300), 50 * 50)
     assert original == (100, 300) and image.shape[0] * image.shape[1] <= 2500
-    full, _ = widgets.decode_upload(_png(10, 20), None)
+    full, _ = uploads.decode_upload(_png(10, 20), None)
     assert full.shape == (10, 20)
     with pytest.raises(RestorationError):
-        widgets.decode_upload(b"", 100)
+        uploads.decode_upload(b"", 100)

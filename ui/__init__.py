@@ -1,9 +1,13 @@
 """Streamlit-side helpers of the workbench: the layer between ``pages/`` and :mod:`restoration`.
 
 Dependency rule: ``pages/ -> ui/ -> restoration``. :mod:`restoration` never imports
-streamlit; modules here may. :mod:`ui.demo` is deliberately free of streamlit so its
-logic can be tested as plain Python; :mod:`ui.state` holds the session-state keys and
-:mod:`ui.cache` every ``st.cache_data`` / ``st.cache_resource`` wrapper.
+streamlit; modules here may. Inside ``ui`` imports go one way, function-level ones
+included: :mod:`ui.cache` (every ``st.cache_data`` / ``st.cache_resource`` wrapper)
+-> :mod:`ui.widgets` -> :mod:`ui.state` (``init_state`` and the helpers that write
+session state) -> :mod:`ui.keys` (the session-state keys: constants only, imported
+by every module and page). :mod:`ui.demo`, :mod:`ui.uploads`, :mod:`ui.charts`,
+:mod:`ui.survey` and :mod:`ui.learn` are free of streamlit, so their logic can be
+tested as plain Python.
 
 This ``__init__`` imports nothing, so ``import ui.demo`` does not pull in streamlit.
 """

@@ -6,6 +6,8 @@ it holds images, by ``max_size`` (pickled bytes). Large inputs are keyed by a sh
 identity (an upload's id, an image digest, an observation token) passed beside the
 unhashed ``_data`` argument, so pixels are not re-hashed on every rerun. ``st.cache_data`` returns a fresh copy on every
 call, so callers may modify what they get without corrupting the cache.
+
+:func:`ensure_observation` builds the default observation a page needs when it opens first, from these caches.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from restoration import REGISTRY, Observation, encode_png, run_algorithm
+from restoration import PRESETS, REGISTRY, Observation, encode_png, run_algorithm
 from restoration import degrade as degrade_image
 from restoration.benchmark import DEGRADED, BenchmarkImage, run_benchmark
-from ui import demo, widgets
+from ui import demo, uploads, widgets
+from ui.keys import SHARED_OBSERVATION
+from ui.state import set_observation
 
 __all__ = [
     "BENCH_CACHE_DIR",
@@ -36,6 +40,7 @@ __all__ = [
     "benchmark_key",
     "degrade",
     "digest",
+    "ensure_observation",
     "load_sample",
     "load_upload",
     "png",
@@ -112,7 +117,7 @@ def digest(image: np.ndarray) -> str:
 
 @st.cache_data(max_entries=4, max_size="384MB", show_spinner="Decoding the image...")
 def load_upload(file_id: str, _data: bytes, max_pixels: int | None) -> tuple[np.ndarray, tuple[int, int]]:
-    """Decode an uploaded image and shrink it to the working size (see :func:`ui.widgets.decode_upload`).
+    """Decode an uploaded image and shrink it to the working size (see :func:`ui.uploads.decode_upload`).
 
     Parameters
     ----------
@@ -135,7 +140,7 @@ def load_upload(file_id: str, _data: bytes, max_pixels: int | None) -> tuple[np.
     restoration.RestorationError
         For an unreadable or too large file (errors are not cached).
     """
-    return widgets.decode_upload(_data, max_pixels)
+    return uploads.decode_upload(_data, max_pixels)
 
 
 @st.cache_data(max_entries=16, max_size="384MB", show_spinner=False)
@@ -223,8 +228,8 @@ def sample_images(categories: tuple[str, ...], per_category: int, max_pixels: in
 
 
 @st.cache_data(max_entries=2, max_size="512MB", show_spinner="Unpacking the zip file...")
-def zip_images(file_id: str, _data: bytes, max_pixels: int | None) -> widgets.ZipImages:
-    """Benchmark images from an uploaded zip file (see :func:`ui.widgets.images_from_zip`).
+def zip_images(file_id: str, _data: bytes, max_pixels: int | None) -> uploads.ZipImages:
+    """Benchmark images from an uploaded zip file (see :func:`ui.uploads.images_from_zip`).
 
     Parameters
     ----------
@@ -237,10 +242,10 @@ def zip_images(file_id: str, _data: bytes, max_pixels: int | None) -> widgets.Zi
 
     Returns
     -------
-    ui.widgets.ZipImages
+    ui.uploads.ZipImages
         Images and skipped files.
     """
-    return widgets.images_from_zip(_data, max_pixels)
+    return uploads.images_from_zip(_data, max_pixels)
 
 
 def benchmark_key(
@@ -432,3 +437,31 @@ def png(key: str, _image: np.ndarray) -> bytes:
         The 8-bit PNG file.
     """
     return encode_png(np.clip(_image, 0.0, 1.0))
+
+
+# --------------------------------------------------------------------------- the session's observation
+def ensure_observation() -> Observation:
+    """The session's current observation; when a page opens first, a default one.
+
+    The default is the first sample image (a gallery photo, or the synthetic pattern)
+    at the default working size, degraded by the default preset with seed 0: what the
+    Degrade page shows when opened with no choices made. It lives here, above
+    :mod:`ui.state` and :mod:`ui.widgets`, because it is built from this module's caches.
+
+    Returns
+    -------
+    restoration.Observation
+        The current observation (also in ``st.session_state[ui.keys.SHARED_OBSERVATION]``).
+    """
+    state = st.session_state
+    if state.get(SHARED_OBSERVATION) is None:
+        sample = demo.list_samples()[0]
+        image = load_sample(sample.key, widgets.DEFAULT_WORK_PIXELS)
+        spec = PRESETS[widgets.DEFAULT_PRESET].spec
+        image_id = digest(image)
+        observation = degrade(image_id, image, spec, 0)
+        set_observation(
+            observation, clean=observation.clean, name=sample.title, spec=spec, seed_value=0,
+            token=f"{image_id}|{spec}|0",
+        )
+    return state[SHARED_OBSERVATION]

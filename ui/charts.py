@@ -3,8 +3,9 @@
 The benchmark functions take the tidy frame of :func:`restoration.benchmark.run_benchmark`
 (one row per image x degradation x method, columns ``image, category, degradation,
 task, method, family, psnr, ssim, seconds, error``); rows with an error are left out
-of every mean. Figures use only plotly.js features that Streamlit bundles, so they
-render offline.
+of every mean. The means come from :mod:`restoration.results` (:func:`for_degradation`,
+:func:`method_means` and :func:`category_means` are re-exported here); this module only
+draws them. Figures use only plotly.js features that Streamlit bundles, so they render offline.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from restoration.results import DEGRADED, category_means, for_degradation, method_means
 
 __all__ = [
     "METRIC_LABELS",
@@ -32,101 +35,13 @@ __all__ = [
 
 #: Axis and column labels of the benchmark metrics.
 METRIC_LABELS: dict[str, str] = {"psnr": "PSNR (dB)", "ssim": "SSIM", "seconds": "seconds"}
-_DEGRADED = "degraded"
 _DEGRADED_COLOUR = "#9e9e9e"
-
-
-def _ok(results: pd.DataFrame) -> pd.DataFrame:
-    if "error" not in results:
-        return results
-    return results[results["error"].fillna("") == ""]
 
 
 def _check_metric(metric: str) -> str:
     if metric not in METRIC_LABELS:
         raise ValueError(f"metric must be one of {', '.join(METRIC_LABELS)}, got {metric!r}")
     return METRIC_LABELS[metric]
-
-
-def for_degradation(results: pd.DataFrame, degradation: str | None = None) -> pd.DataFrame:
-    """The rows of one degradation (the first one present when ``degradation`` is None).
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        Tidy benchmark results.
-    degradation : str, optional
-        A value of the ``degradation`` column.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The matching rows without errors (empty when there are none).
-    """
-    ok = _ok(results)
-    if ok.empty:
-        return ok
-    if degradation is None:
-        degradation = str(ok["degradation"].iloc[0])
-    return ok[ok["degradation"] == degradation]
-
-
-def _method_order(frame: pd.DataFrame) -> list[str]:
-    methods = list(dict.fromkeys(frame["method"]))
-    return ([_DEGRADED] if _DEGRADED in methods else []) + [m for m in methods if m != _DEGRADED]
-
-
-def method_means(results: pd.DataFrame, degradation: str | None = None) -> pd.DataFrame:
-    """Mean PSNR, SSIM and seconds per method for one degradation, degraded input first.
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        Tidy benchmark results.
-    degradation : str, optional
-        Which degradation (default: the first).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``method, family, psnr, ssim, seconds, images``.
-    """
-    frame = for_degradation(results, degradation)
-    columns = ["method", "family", "psnr", "ssim", "seconds", "images"]
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    table = frame.groupby("method", sort=False).agg(
-        family=("family", "first"), psnr=("psnr", "mean"), ssim=("ssim", "mean"), seconds=("seconds", "mean"),
-        images=("image", "nunique"),
-    )
-    return table.reindex(_method_order(frame)).reset_index()[columns]
-
-
-def category_means(results: pd.DataFrame, metric: str = "psnr", degradation: str | None = None) -> pd.DataFrame:
-    """Mean ``metric`` per category (rows) and method (columns) for one degradation.
-
-    Parameters
-    ----------
-    results : pandas.DataFrame
-        Tidy benchmark results.
-    metric : {"psnr", "ssim", "seconds"}
-        The measure.
-    degradation : str, optional
-        Which degradation (default: the first).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by category (in order of appearance), the degraded input first among the columns.
-    """
-    _check_metric(metric)
-    frame = for_degradation(results, degradation)
-    if frame.empty:
-        return pd.DataFrame()
-    table = frame.pivot_table(index="category", columns="method", values=metric, aggfunc="mean", sort=False)
-    table = table.reindex(index=list(dict.fromkeys(frame["category"])), columns=_method_order(frame))
-    table.columns.name = None
-    return table
 
 
 def _empty_figure(message: str) -> go.Figure:
@@ -163,7 +78,7 @@ def category_bars(results: pd.DataFrame, metric: str = "psnr", degradation: str 
     for method in table.columns:
         fig.add_trace(go.Bar(
             name=method, x=list(table.index), y=table[method].to_numpy(),
-            marker_color=_DEGRADED_COLOUR if method == _DEGRADED else None,
+            marker_color=_DEGRADED_COLOUR if method == DEGRADED else None,
             hovertemplate=f"{method}<br>%{{x}}: %{{y:.3f}}<extra></extra>",
         ))
     values = table.to_numpy(dtype=float)
@@ -238,14 +153,14 @@ def runtime_scatter(results: pd.DataFrame, degradation: str | None = None, metri
     if means.empty:
         return _empty_figure("No results to show")
     fig = go.Figure()
-    methods = means[means["method"] != _DEGRADED]
+    methods = means[means["method"] != DEGRADED]
     for family, group in methods.groupby("family", sort=False):
         fig.add_trace(go.Scatter(
             x=group["seconds"].clip(lower=1e-4), y=group[metric], mode="markers+text", name=str(family),
             text=group["method"], textposition="top center", marker={"size": 12},
             hovertemplate="%{text}<br>%{x:.3f} s · %{y:.3f}<extra>" + str(family) + "</extra>",
         ))
-    base = means.loc[means["method"] == _DEGRADED, metric]
+    base = means.loc[means["method"] == DEGRADED, metric]
     if not base.empty and math.isfinite(float(base.iloc[0])):
         fig.add_hline(
             y=float(base.iloc[0]), line_dash="dash", line_color=_DEGRADED_COLOUR,
@@ -276,7 +191,7 @@ def restore_bars(table: pd.DataFrame) -> go.Figure:
     data = data[np.isfinite(data["PSNR (dB)"])].sort_values("PSNR (dB)")
     if data.empty:
         return _empty_figure("No PSNR to show (no ground truth)")
-    colours = [_DEGRADED_COLOUR if m == _DEGRADED else "#ff4b4b" for m in data["method"]]
+    colours = [_DEGRADED_COLOUR if m == DEGRADED else "#ff4b4b" for m in data["method"]]
     fig = go.Figure(go.Bar(
         x=data["PSNR (dB)"], y=data["method"], orientation="h", marker_color=colours,
         text=[f"{v:.2f}" for v in data["PSNR (dB)"]], textposition="outside", cliponaxis=False,
@@ -296,7 +211,7 @@ def flatten(table: pd.DataFrame, *, digits: int | None = None) -> pd.DataFrame:
     Parameters
     ----------
     table : pandas.DataFrame
-        E.g. the output of :func:`restoration.benchmark.category_table`.
+        E.g. the output of :func:`restoration.results.category_table`.
     digits : int, optional
         Round numeric columns.
 
@@ -326,7 +241,7 @@ def style_best(
     *,
     axis: int = 0,
     lower_is_better: Sequence[str] = ("seconds",),
-    skip: Sequence[str] = (_DEGRADED,),
+    skip: Sequence[str] = (DEGRADED,),
     digits: Mapping[str, int | str] | int | None = None,
 ) -> Any:
     """A pandas Styler that marks the best value in bold on a light green background.

@@ -8,6 +8,7 @@ method; :data:`GROUPS` says which of our families stand for each kind, and
 benchmark. Tables 3-4 also get a fixed row (:data:`FIXED`): the survey's example of a
 traditional method, BM3D, as it can be run on its degradation (``bm3d_bicubic``).
 Measured values are rounded as the survey prints them (PSNR to 2 decimals, SSIM to 3).
+The means and gains come from :mod:`restoration.results`; this module only lays them out.
 Pure pandas: no Streamlit here.
 """
 
@@ -18,6 +19,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+
+from restoration.results import DEGRADED, category_means, method_means, percent_gain
 
 __all__ = [
     "DIFFERENCES",
@@ -90,6 +93,7 @@ EXPERIMENTS: dict[str, str] = {
 GROUPS: dict[str, tuple[str, ...]] = {
     "traditional": (
         "filter", "wavelet", "sparse", "variational", "nonlocal", "deconvolution", "interpolation", "inpainting",
+        "chain",
     ),
     "traditional filters": ("filter",),
     "wavelet": ("wavelet",),
@@ -136,11 +140,23 @@ parameters, so this is a like-for-like *layout*, not a reproduction:
 """
 
 
-def _ok(results: pd.DataFrame, degradation: str) -> pd.DataFrame:
-    frame = results[results["degradation"] == degradation]
-    if "error" in frame:
-        frame = frame[frame["error"].fillna("") == ""]
-    return frame
+class _Means:
+    """Mean PSNR / SSIM of one degradation per method, overall and per category (from :mod:`restoration.results`)."""
+
+    def __init__(self, results: pd.DataFrame, degradation: str) -> None:
+        self.overall = method_means(results, degradation).set_index("method")
+        self.per_category = {metric: category_means(results, metric, degradation) for metric in ("psnr", "ssim")}
+        self.categories = list(self.per_category["psnr"].index)
+
+    def __call__(self, method: str | None, metric: str, category: str | None = None) -> float:
+        """Mean ``metric`` of ``method`` (over all images, or over one ``category``); NaN when it did not run."""
+        if method is None:
+            return math.nan
+        table = self.overall[metric] if category is None else self.per_category[metric].get(method)
+        if table is None:
+            return math.nan
+        key = method if category is None else category
+        return float(table[key]) if key in table.index else math.nan
 
 
 def representatives(results: pd.DataFrame, degradation: str) -> dict[str, str | None]:
@@ -159,24 +175,14 @@ def representatives(results: pd.DataFrame, degradation: str) -> dict[str, str | 
         Method name per kind (None when no method of that kind ran), plus ``"degraded"`` and
         the kinds of :data:`FIXED` (their fixed method, None when it did not run).
     """
-    frame = _ok(results, degradation)
-    means = frame.groupby("method", sort=False).agg(psnr=("psnr", "mean"), family=("family", "first"))
-    chosen: dict[str, str | None] = {"degraded": "degraded" if "degraded" in means.index else None}
+    means = method_means(results, degradation).set_index("method")
+    chosen: dict[str, str | None] = {"degraded": DEGRADED if DEGRADED in means.index else None}
     for kind, families in GROUPS.items():
         candidates = means[means["family"].isin(families)]
         chosen[kind] = None if candidates.empty else str(candidates["psnr"].idxmax())
     for kind, method in FIXED.items():
         chosen[kind] = method if method in means.index else None
     return chosen
-
-
-def _mean(frame: pd.DataFrame, method: str | None, metric: str, category: str | None = None) -> float:
-    if method is None:
-        return math.nan
-    rows = frame[frame["method"] == method]
-    if category is not None:
-        rows = rows[rows["category"] == category]
-    return float(rows[metric].mean()) if not rows.empty else math.nan
 
 
 def _rounded(table: pd.DataFrame) -> pd.DataFrame:
@@ -199,7 +205,7 @@ def _name(method: str | None) -> str:
 
 def _gain(deep: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, float]:
     """Percent gain of ``deep`` over ``base`` for PSNR and SSIM (NaN where either is missing)."""
-    return {m: 100.0 * (deep[m] - base[m]) / base[m] if base[m] else math.nan for m in ("PSNR", "SSIM")}
+    return {m: percent_gain(deep[m], base[m]) for m in ("PSNR", "SSIM")}
 
 
 def measured_table3(results: pd.DataFrame, degradation: str) -> pd.DataFrame:
@@ -219,13 +225,13 @@ def measured_table3(results: pd.DataFrame, degradation: str) -> pd.DataFrame:
         survey-style baseline (BM3D then bicubic), deep learning, then the gain of deep
         over each traditional row in percent (the survey states +34.2% / +13.6%).
     """
-    frame = _ok(results, degradation)
+    mean = _Means(results, degradation)
     reps = representatives(results, degradation)
     rows = []
     for label, _, kind in _ROWS_41:
         rows.append({
             "method": label, "ours": _name(reps[kind]),
-            "PSNR": _mean(frame, reps[kind], "psnr"), "SSIM": _mean(frame, reps[kind], "ssim"),
+            "PSNR": mean(reps[kind], "psnr"), "SSIM": mean(reps[kind], "ssim"),
         })
     traditional, survey_style, deep = rows
     rows.append({"method": "gain of deep over traditional (%)", "ours": "", **_gain(deep, traditional)})
@@ -249,14 +255,14 @@ def measured_table4(results: pd.DataFrame, degradation: str) -> pd.DataFrame:
         Columns ``category, method, ours, PSNR, SSIM``, three rows per measured category:
         our best traditional method, the survey-style baseline, deep learning.
     """
-    frame = _ok(results, degradation)
+    mean = _Means(results, degradation)
     reps = representatives(results, degradation)
     rows = []
-    for category in dict.fromkeys(frame["category"]):
+    for category in mean.categories:
         for _, label, kind in _ROWS_41:
             rows.append({
                 "category": category, "method": label, "ours": _name(reps[kind]),
-                "PSNR": _mean(frame, reps[kind], "psnr", category), "SSIM": _mean(frame, reps[kind], "ssim", category),
+                "PSNR": mean(reps[kind], "psnr", category), "SSIM": mean(reps[kind], "ssim", category),
             })
     return _rounded(pd.DataFrame(rows, columns=["category", "method", "ours", "PSNR", "SSIM"]))
 
@@ -276,14 +282,14 @@ def measured_table5(results: pd.DataFrame, degradation: str) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``method, ours, PSNR, SSIM``.
     """
-    frame = _ok(results, degradation)
+    mean = _Means(results, degradation)
     reps = representatives(results, degradation)
     rows = []
     for label, kind in (("traditional filters", "traditional filters"), ("wavelet transform", "wavelet"),
                         ("deep learning", "deep learning")):
         rows.append({
             "method": label, "ours": _name(reps[kind]),
-            "PSNR": _mean(frame, reps[kind], "psnr"), "SSIM": _mean(frame, reps[kind], "ssim"),
+            "PSNR": mean(reps[kind], "psnr"), "SSIM": mean(reps[kind], "ssim"),
         })
     return _rounded(pd.DataFrame(rows, columns=["method", "ours", "PSNR", "SSIM"]))
 
@@ -303,17 +309,17 @@ def measured_table6(results: pd.DataFrame, degradation: str) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``image type, metric, degraded, traditional, wavelet, deep learning``.
     """
-    frame = _ok(results, degradation)
+    mean = _Means(results, degradation)
     reps = representatives(results, degradation)
     kinds: Mapping[str, str] = {
         "degraded": "degraded", "traditional": "traditional filters", "wavelet": "wavelet",
         "deep learning": "deep learning",
     }
     rows = []
-    for category in dict.fromkeys(frame["category"]):
+    for category in mean.categories:
         for metric in ("psnr", "ssim"):
             row: dict[str, object] = {"image type": category, "metric": metric.upper()}
             for column, kind in kinds.items():
-                row[column] = _mean(frame, reps[kind], metric, category)
+                row[column] = mean(reps[kind], metric, category)
             rows.append(row)
     return _rounded(pd.DataFrame(rows, columns=list(TABLE6.columns)))

@@ -9,25 +9,22 @@
 * :func:`pipeline_editor` edits a degradation pipeline three ways that stay in
   step: a preset, a list of steps (add / move / remove, each with its parameter
   widgets) and the pipeline text.
-* :func:`decode_upload` and :func:`images_from_zip` turn uploaded bytes into
-  images, safely (bounded size, no path tricks, temporary files removed).
+* :func:`pipeline_task`, :func:`observation_from_degraded` and :func:`crop_percent`
+  turn the pages' choices into what the library takes.
 
-Every widget is keyed (``"<page>.<name>"``, see :mod:`ui.state`) and created
+Decoding uploads (images and zip archives) lives in :mod:`ui.uploads`, free of Streamlit;
+the names :func:`decode_upload`, :func:`safe_extract_zip` and :func:`images_from_zip` are
+still importable from here.
+
+Every widget is keyed (``"<page>.<name>"``, see :mod:`ui.keys`) and created
 without a ``value`` argument: its first value is seeded into ``st.session_state``.
 """
 
 from __future__ import annotations
 
-import io
 import math
-import stat
-import struct
-import tempfile
-import zipfile
-import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -42,14 +39,11 @@ from restoration import (
     Observation,
     ParameterError,
     Pipeline,
-    RestorationError,
     SpecError,
 )
-from restoration.benchmark import BenchmarkImage, collect_images
 from restoration.degradations import Step
-from restoration.images import DEFAULT_MAX_PIXELS, downscale_to_max_pixels, load_image, read_image_size
 from restoration.params import ParamSpec
-from ui.state import (
+from ui.keys import (
     DEGRADE_ADD,
     DEGRADE_ADD_STEP,
     DEGRADE_NEXT_UID,
@@ -59,9 +53,9 @@ from ui.state import (
     DEGRADE_STEP_PREFIX,
     DEGRADE_STEPS,
     PERSIST,
-    seed,
-    seed_choice,
 )
+from ui.state import seed, seed_choice
+from ui.uploads import UPLOAD_TYPES
 
 __all__ = [
     "ASSUMED_TASKS",
@@ -70,16 +64,9 @@ __all__ = [
     "SLIDER_MAX_STEPS",
     "UPLOAD_TYPES",
     "WORK_SIZES",
-    "ZIP_MAX_BYTES",
-    "ZIP_MAX_FILES",
-    "ZIP_MAX_IMAGES",
-    "ZIP_MAX_TOTAL_PIXELS",
-    "ZipImages",
     "auto_param_widgets",
     "crop_percent",
-    "decode_upload",
     "default_methods",
-    "images_from_zip",
     "load_pipeline",
     "method_label",
     "methods_for",
@@ -93,7 +80,6 @@ __all__ = [
     "pipeline_text",
     "preset_label",
     "reset_widgets",
-    "safe_extract_zip",
     "size_label",
 ]
 
@@ -103,8 +89,6 @@ DEFAULT_PRESET = "noise25"
 DEFAULT_WORK_PIXELS = 512 * 512
 #: A numeric parameter gets a slider when its range holds at most this many steps, else a number box.
 SLIDER_MAX_STEPS = 600
-#: File types the image uploaders accept.
-UPLOAD_TYPES: tuple[str, ...] = ("png", "jpg", "jpeg", "tif", "tiff", "bmp", "webp")
 #: Working sizes offered for speed: pixel budget -> label (0 = full size).
 WORK_SIZES: dict[int, str] = {
     128 * 128: "128 × 128 px (instant)",
@@ -113,20 +97,6 @@ WORK_SIZES: dict[int, str] = {
     1024 * 1024: "1024 × 1024 px (slow)",
     0: "Full size (slowest)",
 }
-#: Limits of an uploaded benchmark zip: entries, total uncompressed bytes, images kept.
-ZIP_MAX_FILES = 2000
-ZIP_MAX_BYTES = 300 * 1024 * 1024
-ZIP_MAX_IMAGES = 300
-#: Most pixels, summed over the images of one zip (read from their headers before any is decoded): each image is
-#: decoded at full size before it is shrunk, so this bounds the decoding time (tens of seconds on a 2-core laptop)
-#: and, at the "Full size" working size, the memory the images keep (12 bytes a pixel: 1.2 GB).
-ZIP_MAX_TOTAL_PIXELS = 100_000_000
-
-# Preferred methods when choosing defaults: strongest first; at most one per family is taken.
-_PREFERRED: tuple[str, ...] = (
-    "bm3d", "cnn_denoise", "pnp", "classic_chain", "wavelet", "tv", "tv_deconv", "tv_sr", "tv_inpaint", "wiener_deconv",
-    "richardson_lucy", "bicubic", "nlm", "median", "bilateral", "wiener_filter", "gaussian", "mean",
-)
 
 
 # --------------------------------------------------------------------------- parameter widgets
@@ -358,7 +328,7 @@ def reset_widgets(prefix: str) -> None:
     Parameters
     ----------
     prefix : str
-        Key prefix, e.g. :data:`ui.state.RESTORE_PARAM_PREFIX`.
+        Key prefix, e.g. :data:`ui.keys.RESTORE_PARAM_PREFIX`.
     """
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix)]:
         del st.session_state[key]
@@ -400,8 +370,11 @@ def default_methods(names: Sequence[str], k: int = 4) -> list[str]:
     list of str
         Chosen names, in the order of ``names``.
     """
-    rank = {name: i for i, name in enumerate(_PREFERRED)}
-    candidates = sorted((n for n in names if n in REGISTRY and n != "identity"), key=lambda n: rank.get(n, 999))
+    def rank(name: str) -> int:  # the spec's default_rank: strongest first, unranked methods last
+        r = REGISTRY[name].default_rank
+        return 999 if r is None else r
+
+    candidates = sorted((n for n in names if n in REGISTRY and n != "identity"), key=rank)
     chosen: list[str] = []
     families: set[str] = set()
     for name in candidates:
@@ -634,268 +607,26 @@ def pipeline_editor(initial: str = "") -> str:
 
 
 # --------------------------------------------------------------------------- navigation
-def nav_link(page: str, label: str, icon: str | None = None) -> None:
+def nav_link(page: str, label: str, icon: str | None = None, *, container: Any = None) -> None:
     """A link to another page of the app (plain text when the page is run on its own, as in tests).
 
     Parameters
     ----------
     page : str
-        Page file relative to the entry point, e.g. ``"pages/2_Restore.py"``.
+        Page file relative to the entry point, e.g. ``"pages/2_Restore.py"`` (a page ``app.py`` lists).
     label : str
         Link text.
     icon : str, optional
         Material icon, e.g. ``":material/arrow_forward:"``.
+    container : DeltaGenerator, optional
+        Where to draw (default: the main area).
     """
+    box = container if container is not None else st
     try:
-        st.page_link(page, label=label, icon=icon)
+        box.page_link(page, label=label, icon=icon)
     except StreamlitPageNotFoundError:
-        st.markdown(f"**{label}** — open it from the navigation.")
-
-
-# --------------------------------------------------------------------------- uploads
-def decode_upload(data: bytes, max_pixels: int | None) -> tuple[np.ndarray, tuple[int, int]]:
-    """Decode uploaded image bytes and shrink them to the working size.
-
-    Parameters
-    ----------
-    data : bytes
-        The encoded file (PNG, JPEG, TIFF, BMP, WebP, ...).
-    max_pixels : int or None
-        Working size: larger images are downscaled to this many pixels; ``None`` or 0
-        keeps the full size.
-
-    Returns
-    -------
-    image : numpy.ndarray
-        float32 image in [0, 1].
-    original_shape : (int, int)
-        Height and width of the decoded file.
-
-    Raises
-    ------
-    ImageDecodeError, ImageTooLargeError
-        For unreadable data, or an image over ``restoration.images.DEFAULT_MAX_PIXELS``.
-    """
-    image = load_image(data, max_pixels=DEFAULT_MAX_PIXELS)
-    original = (int(image.shape[0]), int(image.shape[1]))
-    if max_pixels:
-        image = downscale_to_max_pixels(image, int(max_pixels))
-    return image, original
-
-
-def _unsafe_reason(info: zipfile.ZipInfo) -> str | None:
-    """Why a zip entry must not be extracted, or None when it is safe."""
-    name = info.filename
-    if "\x00" in name:
-        return "has a NUL character in its name"
-    path = PurePosixPath(name.replace("\\", "/"))
-    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
-        return "is an absolute path"
-    if ".." in path.parts:
-        return "points outside the archive ('..')"
-    mode = info.external_attr >> 16
-    if stat.S_ISLNK(mode):
-        return "is a symbolic link"
-    kind = stat.S_IFMT(mode)
-    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
-        return "is not a regular file"
-    if info.flag_bits & 0x1:
-        return "is encrypted"
-    return None
-
-
-def _count_entries(data: bytes) -> int:
-    """An upper bound on the entries of a zip archive, found without parsing its directory.
-
-    Counts the central-directory signatures in the bytes the directory can occupy (the
-    ``size`` bytes before the end record, or everything before it for a zip64 archive).
-    A signature inside a file name only makes the bound larger, never smaller.
-    """
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65_535))
-    if end < 0 or end + 22 > len(data):
-        return 0  # not a zip archive: zipfile says so with its own error
-    (size,) = struct.unpack_from("<I", data, end + 12)
-    start = 0 if size == 0xFFFFFFFF else max(0, end - size)
-    return data.count(b"PK\x01\x02", start, end)
-
-
-def safe_extract_zip(
-    data: bytes, dest: str | Path, *, max_files: int = ZIP_MAX_FILES, max_bytes: int = ZIP_MAX_BYTES
-) -> list[Path]:
-    """Extract the image files of a zip archive into ``dest``, refusing anything unsafe.
-
-    The whole archive is refused when an entry has an absolute path, a ``..``
-    component, is a link, special file or encrypted, or when it holds more than
-    ``max_files`` entries (counted before the directory is parsed, so a zip of millions
-    of empty entries costs no memory) or more than ``max_bytes`` of uncompressed data
-    (checked from the directory and again while writing, so a lying header cannot
-    exceed it). An entry that cannot be written (a file and a folder of the same name,
-    a name too long for the file system) is a :class:`RestorationError` too.
-    Folders, hidden files, ``__MACOSX`` metadata and files that are not images (by
-    extension) are skipped.
-
-    Parameters
-    ----------
-    data : bytes
-        The zip file.
-    dest : str or Path
-        An existing, empty folder.
-    max_files : int
-        Most entries in the archive.
-    max_bytes : int
-        Most uncompressed bytes written in all.
-
-    Returns
-    -------
-    list of Path
-        The files written, in archive order.
-
-    Raises
-    ------
-    RestorationError
-        For a file that is not a zip archive, or one that breaks a rule above.
-    """
-    dest = Path(dest).resolve()
-    if _count_entries(data) > max_files:  # before zipfile builds an object per entry (memory, time)
-        raise RestorationError(f"the zip archive holds more than {max_files:,} entries, over the limit")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise RestorationError("the uploaded file is not a zip archive") from None
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > max_files:
-            raise RestorationError(f"the zip archive holds {len(infos):,} entries, over the limit of {max_files:,}")
-        declared = sum(i.file_size for i in infos)
-        if declared > max_bytes:
-            raise RestorationError(
-                f"the zip archive unpacks to {declared / 1e6:,.0f} MB, over the limit of {max_bytes / 1e6:,.0f} MB"
-            )
-        for info in infos:
-            reason = _unsafe_reason(info)
-            if reason:
-                raise RestorationError(f"refused the zip archive: entry {info.filename!r} {reason}")
-        written: list[Path] = []
-        total = 0
-        suffixes = {f".{t}" for t in (*UPLOAD_TYPES, "gif", "ppm", "pgm")}
-        for info in infos:
-            parts = PurePosixPath(info.filename.replace("\\", "/")).parts
-            if info.is_dir() or not parts or any(p.startswith(".") or p == "__MACOSX" for p in parts):
-                continue
-            if PurePosixPath(parts[-1]).suffix.lower() not in suffixes:
-                continue
-            target = dest.joinpath(*parts).resolve()
-            if dest not in target.parents:  # belt and braces after the checks above
-                raise RestorationError(f"refused the zip archive: entry {info.filename!r} leaves the folder")
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(info) as src, target.open("wb") as out:
-                    while chunk := src.read(1 << 20):
-                        total += len(chunk)
-                        if total > max_bytes:
-                            raise RestorationError(
-                                f"the zip archive unpacks to more than {max_bytes / 1e6:,.0f} MB; refused"
-                            )
-                        out.write(chunk)
-            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-                raise RestorationError(f"the zip entry {info.filename!r} is damaged ({exc})") from None
-            except OSError as exc:  # a name clash (file vs folder), a name too long, a full disk, ...
-                reason = exc.strerror or exc.__class__.__name__
-                raise RestorationError(f"the zip entry {info.filename!r} cannot be unpacked ({reason})") from None
-            written.append(target)
-    return written
-
-
-@dataclass(frozen=True)
-class ZipImages:
-    """Images read from an uploaded zip file.
-
-    Attributes
-    ----------
-    images : list of BenchmarkImage
-        The decoded images (pixels in memory), category = their folder.
-    skipped : list of str
-        One line per file that could not be used, with the reason.
-    """
-
-    images: list[BenchmarkImage]
-    skipped: list[str]
-
-
-def images_from_zip(data: bytes, max_pixels: int | None) -> ZipImages:
-    """Benchmark images from a zip file with one folder per category.
-
-    The archive is unpacked with :func:`safe_extract_zip` into a temporary folder
-    that is deleted before this function returns (also on an error); the images are
-    decoded, shrunk to ``max_pixels`` and kept in memory. Before anything is decoded,
-    the pixel counts in the image headers are summed: an archive over
-    :data:`ZIP_MAX_TOTAL_PIXELS` is refused (images over the per-image limit, which
-    are skipped anyway, do not count). A single top folder that holds the category
-    folders is looked into. Files directly at the top get the category ``"all"``.
-
-    Parameters
-    ----------
-    data : bytes
-        The zip file.
-    max_pixels : int or None
-        Working size of each image (``None`` or 0: full size).
-
-    Returns
-    -------
-    ZipImages
-        The images (at most :data:`ZIP_MAX_IMAGES`) and the files skipped.
-
-    Raises
-    ------
-    RestorationError
-        For an unsafe or unreadable archive, one whose images hold more than
-        :data:`ZIP_MAX_TOTAL_PIXELS` in all, or one without a single readable image.
-    """
-    images: list[BenchmarkImage] = []
-    skipped: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="restoration-zip-") as tmp:
-        root = Path(tmp)
-        safe_extract_zip(data, root)
-        entries = [p for p in root.iterdir() if not p.name.startswith(".")]
-        while len(entries) == 1 and entries[0].is_dir() and any(p.is_dir() for p in entries[0].iterdir()):
-            root = entries[0]
-            entries = [p for p in root.iterdir() if not p.name.startswith(".")]
-        try:
-            found = collect_images(root)
-        except RestorationError:
-            raise RestorationError(
-                "the zip archive holds no images (expected one folder per category with PNG/JPEG/... files)"
-            ) from None
-        if len(found) > ZIP_MAX_IMAGES:
-            skipped.append(f"{len(found) - ZIP_MAX_IMAGES} images over the limit of {ZIP_MAX_IMAGES} were left out")
-            found = found[:ZIP_MAX_IMAGES]
-        total = 0
-        for item in found:
-            assert item.path is not None
-            try:
-                width, height = read_image_size(item.path)
-            except RestorationError:
-                continue  # reported when it fails to decode below
-            if width * height <= DEFAULT_MAX_PIXELS:
-                total += width * height
-        if total > ZIP_MAX_TOTAL_PIXELS:
-            raise RestorationError(
-                f"the images in the zip archive hold {total / 1e6:,.1f} megapixels in all, over the limit of "
-                f"{ZIP_MAX_TOTAL_PIXELS / 1e6:,.0f} megapixels per archive; upload fewer or smaller images"
-            )
-        for item in found:
-            assert item.path is not None
-            try:
-                pixels = load_image(item.path, max_pixels=DEFAULT_MAX_PIXELS)
-            except RestorationError as exc:
-                skipped.append(f"{item.category}/{item.path.name}: {exc}")
-                continue
-            if max_pixels:
-                pixels = downscale_to_max_pixels(pixels, int(max_pixels))
-            images.append(BenchmarkImage(item.name, item.category, pixels=pixels))
-    if not images:
-        raise RestorationError("no image in the zip archive could be read: " + "; ".join(skipped[:3]))
-    return ZipImages(images, skipped)
+        shown = label if "**" in label else f"**{label}**"  # a label may bring its own bold part
+        box.markdown(f"{shown} — open it from the navigation.")
 
 
 # --------------------------------------------------------------------------- observations
@@ -956,7 +687,8 @@ def observation_from_degraded(
     """
     if task not in ASSUMED_TASKS:
         raise SpecError(f"an uploaded degraded photo can be restored for {', '.join(ASSUMED_TASKS)}; got {task!r}")
-    base = Observation.from_degraded(image, scale=int(scale) if task == "sr" else 1, sigma=float(sigma))
+    base = Observation.from_degraded(image, scale=int(scale) if task == "sr" else 1,
+                                     sigma=float(sigma) if sigma else None)  # 0: unknown, so estimated
     if task != "deblur":
         return base
     pipeline = Pipeline.parse(blur)

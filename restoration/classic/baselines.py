@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..degradations import Observation
+from ..observation import Observation
 
 
 def upsample_nearest(image: np.ndarray, scale: int) -> np.ndarray:

@@ -74,8 +74,10 @@ from typing import Any, Literal
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..degradations import Observation
+from ..colour import OPPONENT
 from ..errors import ImageValueError
+from ..noise import noise_level
+from ..observation import Observation
 
 __all__ = [
     "BlockGroup",
@@ -84,21 +86,10 @@ __all__ = [
     "bm3d_settings",
     "denoise_bm3d",
     "match_group",
-    "noise_level",
     "run_bm3d",
 ]
 
 Transform2D = Literal["dct", "bior1.5"]
-
-# Rows: luminance (R+G+B)/sqrt(3) and two colour differences. Orthonormal, so
-# white noise of standard deviation sigma stays white with the same sigma.
-_OPPONENT = np.array(
-    [
-        [1 / math.sqrt(3), 1 / math.sqrt(3), 1 / math.sqrt(3)],
-        [1 / math.sqrt(2), 0.0, -1 / math.sqrt(2)],
-        [1 / math.sqrt(6), -2 / math.sqrt(6), 1 / math.sqrt(6)],
-    ]
-)
 
 #: Reference blocks processed per block-matching tile (rows x columns of the reference grid).
 _TILE = 8
@@ -690,13 +681,13 @@ def _to_channels(image: np.ndarray) -> np.ndarray:
     arr = np.asarray(image, dtype=np.float32)
     if arr.ndim == 2:
         return arr[None].copy()
-    return np.einsum("ij,hwj->ihw", _OPPONENT.astype(np.float32), arr)
+    return np.einsum("ij,hwj->ihw", OPPONENT.astype(np.float32), arr)
 
 
 def _from_channels(channels: np.ndarray, like: np.ndarray) -> np.ndarray:
     if like.ndim == 2:
         return channels[0]
-    return np.einsum("ji,jhw->hwi", _OPPONENT, channels)
+    return np.einsum("ji,jhw->hwi", OPPONENT, channels)
 
 
 def _check_image(image: np.ndarray) -> np.ndarray:
@@ -925,47 +916,36 @@ def match_group(
 
 
 # --------------------------------------------------------------------------- registry glue
-def noise_level(observation: Observation) -> float:
-    """The observation's noise sigma (0-255 scale), estimated from the pixels when unknown.
-
-    The estimate is scikit-image's wavelet-based ``estimate_sigma`` (Donoho's median
-    absolute deviation of the finest diagonal wavelet coefficients), averaged over colour
-    channels; it is floored at 0.5 so that a clean image still gets a (tiny) positive sigma.
-    """
-    if observation.sigma > 0:
-        return float(observation.sigma)
-    from skimage.restoration import estimate_sigma
-
-    image = observation.degraded.astype(np.float64)
-    estimate = np.mean(estimate_sigma(image, channel_axis=None if image.ndim == 2 else -1))
-    return float(max(estimate * 255.0, 0.5))
-
-
 def bm3d_auto_params(observation: Observation) -> dict[str, Any]:
     """Noise-dependent defaults for the registry: the noise level BM3D will assume.
 
     Every other BM3D setting follows sigma inside :func:`bm3d_settings`; showing sigma
     itself lets a user see (and override) the estimate when the noise is unknown.
     """
-    return {"sigma": min(round(noise_level(observation), 2), 100.0)}
+    return {"sigma": min(round(noise_level(observation, floor=0.5), 2), 100.0)}
 
 
 def run_bm3d(
     observation: Observation,
     *,
-    sigma: float = 0.0,
-    two_step: bool = True,
-    lambda_3d: float = 2.7,
-    step: int = 3,
-    search_window: int = 39,
-    max_group: int = 16,
+    sigma: float,
+    two_step: bool,
+    lambda_3d: float,
+    step: int,
+    search_window: int,
+    max_group: int,
 ) -> np.ndarray:
     """Registry adapter for :func:`denoise_bm3d`.
 
     ``sigma`` = 0 means "the observation's sigma, or an estimate when it is unknown";
     an even ``search_window`` is rounded up to the next odd number.
     """
-    level = sigma if sigma > 0 else noise_level(observation)
+    level = sigma if sigma > 0 else noise_level(observation, floor=0.5)
     window = search_window + 1 - search_window % 2
     return denoise_bm3d(observation.degraded.astype(np.float32), sigma=level, two_step=two_step,
                         lambda_3d=lambda_3d, step=step, search_window=window, max_group=max_group)
+
+
+def bm3d_prior(image: np.ndarray, sigma: float) -> np.ndarray:
+    """BM3D as a prior (the :data:`~restoration.algorithm.Denoiser` protocol): its settings follow ``sigma``."""
+    return denoise_bm3d(np.asarray(image, dtype=np.float32), sigma=max(float(sigma), 0.5))

@@ -36,16 +36,14 @@ T. Pock, JMIV 40, 2011.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Literal
 
 import numpy as np
 
-from ..degradations import Observation, imresize
-from .filters import observation_sigma
-from .wavelet import estimate_noise_sigma
+from ..noise import noise_level
+from ..observation import Observation
+from ..ops import imresize
 
 __all__ = [
-    "Denoiser",
     "auto_bm3d_bicubic",
     "auto_classic_chain",
     "restore_bm3d_bicubic",
@@ -54,25 +52,21 @@ __all__ = [
     "run_classic_chain",
 ]
 
-Denoiser = Literal["bm3d", "wavelet", "none"]
 
 
-def _denoise(image: np.ndarray, sigma: float, denoiser: Denoiser) -> np.ndarray:
+def _denoise(image: np.ndarray, sigma: float, denoiser: str) -> np.ndarray:
+    """The chain's first step: the named registered denoiser at level ``sigma`` (none at 0)."""
     if sigma <= 0 or denoiser == "none":
         return image
-    if denoiser == "bm3d":
-        from .bm3d import denoise_bm3d
+    from ..registry import denoiser as as_prior
 
-        return denoise_bm3d(image, sigma=sigma)
-    from .wavelet import denoise_wavelet
-
-    return denoise_wavelet(image, sigma=sigma, shifts=4)
+    return as_prior(denoiser)(image, sigma)
 
 
 def restore_chain(
     observation: Observation,
     *,
-    denoiser: Denoiser = "bm3d",
+    denoiser: str = "bm3d",
     sigma: float = 0.0,
     lam: float = 6e-4,
     iterations: int = 100,
@@ -88,8 +82,10 @@ def restore_chain(
     ----------
     observation : Observation
         The degraded image and its degradation (kernel, scale, mask, noise level).
-    denoiser : {"bm3d", "wavelet", "none"}
-        First step: BM3D (best, a few seconds), wavelet shrinkage (fast) or none.
+    denoiser : str
+        First step: the registry name of a denoiser usable as a prior (:data:`restoration.specs.PRIORS`:
+        BM3D, the best classic one, a few seconds; the CNN; wavelet shrinkage, fast; non-local means) or
+        ``"none"``.
     sigma : float
         Noise level for the denoiser on the 0-255 scale (0 = the observation's, or an
         estimate); larger removes more noise and more detail.
@@ -107,20 +103,12 @@ def restore_chain(
     from .variational import tv_restore
 
     y = np.asarray(observation.degraded, dtype=np.float32)
-    level = float(sigma) if sigma > 0 else _noise_of(observation)
+    level = float(sigma) if sigma > 0 else noise_level(observation, noise_free="zero")
     if observation.mask is None:
         y = _denoise(y, level, denoiser).astype(np.float32)
     cleaned = replace(observation, degraded=y, clean=None)
     restored, _ = tv_restore(cleaned, lam=float(lam), iterations=int(iterations))
     return restored.astype(np.float32)
-
-
-def _noise_of(observation: Observation) -> float:
-    if observation.sigma > 0:
-        return float(observation.sigma)
-    if observation.noise:
-        return estimate_noise_sigma(observation.degraded)
-    return 0.0
 
 
 def auto_classic_chain(observation: Observation) -> dict[str, object]:
@@ -130,17 +118,17 @@ def auto_classic_chain(observation: Observation) -> dict[str, object]:
     TV weight was 0.01-0.02 sigma / 255 (both ends within 0.1 dB of 0.015); with no
     noise the TV-SR default 1e-4 of :func:`restoration.classic.variational.auto_tv_sr`.
     """
-    sig = _noise_of(observation)
+    sig = noise_level(observation, noise_free="zero")
     return {"sigma": round(sig, 2), "lam": round(float(max(1e-4, 0.015 * sig / 255.0)), 6)}
 
 
 def run_classic_chain(
     observation: Observation,
     *,
-    denoiser: Denoiser = "bm3d",
-    sigma: float = 0.0,
-    lam: float = 6e-4,
-    iterations: int = 100,
+    denoiser: str,
+    sigma: float,
+    lam: float,
+    iterations: int,
 ) -> np.ndarray:
     """Registry adapter for :func:`restore_chain`."""
     return restore_chain(observation, denoiser=denoiser, sigma=sigma, lam=lam, iterations=iterations)
@@ -184,7 +172,7 @@ def restore_bm3d_bicubic(observation: Observation, *, sigma: float = 0.0) -> np.
     from .bm3d import denoise_bm3d
 
     y = np.asarray(observation.degraded, dtype=np.float32)
-    level = float(sigma) if sigma > 0 else observation_sigma(observation)
+    level = float(sigma) if sigma > 0 else noise_level(observation)
     denoised = denoise_bm3d(y, sigma=level)
     out = imresize(denoised, output_shape=observation.output_shape[:2], method="bicubic")
     return np.clip(out, 0.0, 1.0).astype(np.float32)
@@ -192,9 +180,9 @@ def restore_bm3d_bicubic(observation: Observation, *, sigma: float = 0.0) -> np.
 
 def auto_bm3d_bicubic(observation: Observation) -> dict[str, object]:
     """Default: the noise level BM3D will assume (the observation's, or an estimate), shown so it can be changed."""
-    return {"sigma": round(min(observation_sigma(observation), _BM3D_SIGMA_MAX), 2)}
+    return {"sigma": round(min(noise_level(observation), _BM3D_SIGMA_MAX), 2)}
 
 
-def run_bm3d_bicubic(observation: Observation, *, sigma: float = 0.0) -> np.ndarray:
+def run_bm3d_bicubic(observation: Observation, *, sigma: float) -> np.ndarray:
     """Registry adapter for :func:`restore_bm3d_bicubic`."""
     return restore_bm3d_bicubic(observation, sigma=sigma)

@@ -25,109 +25,20 @@ from typing import Literal
 import numpy as np
 from scipy import fft as sfft
 
-from ..degradations import Observation
-from .wavelet import estimate_noise_sigma
+from ..noise import estimate_noise_sigma, noise_level
+from ..observation import Observation
+from ..physics import extend_and_taper, kernel_spectrum
 
 __all__ = [
     "auto_richardson_lucy",
     "auto_wiener_deconv",
     "deconv_richardson_lucy",
     "deconv_wiener",
-    "extend_and_taper",
-    "kernel_spectrum",
     "run_richardson_lucy",
     "run_wiener_deconv",
 ]
 
 Regulariser = Literal["gradient", "laplacian", "flat"]
-
-
-# --------------------------------------------------------------------------- boundary handling
-def extend_and_taper(
-    image: np.ndarray, kernel: np.ndarray, *, margin: int = 0
-) -> tuple[np.ndarray, tuple[slice, slice]]:
-    """Extend an image so that FFT-based deconvolution shows no ringing at its border.
-
-    The image is mirrored outwards by ``margin`` pixels on every side (plus a few
-    more to reach a fast FFT size). The outer half of the margin is then blended
-    (with a raised-cosine weight) into a copy blurred circularly by a wide Gaussian,
-    which removes the jump between the last and the first row/column of the
-    periodic extension -- the job of MATLAB's ``edgetaper``, done on the padding
-    instead of on the image itself, so no observed pixel is altered.
-
-    Parameters
-    ----------
-    image : numpy.ndarray
-        HxW or HxWxC float image (the blurred observation).
-    kernel : numpy.ndarray
-        The blur kernel (only its size matters: it sets the default margin).
-    margin : int
-        Width of the mirrored band; 0 picks ``max(16, 3 * kernel radius)``.
-
-    Returns
-    -------
-    extended : numpy.ndarray
-        The extended float32 image.
-    crop : (slice, slice)
-        Where the original image lies inside ``extended``.
-    """
-    x = np.asarray(image, dtype=np.float32)
-    h, w = x.shape[:2]
-    radius = max(kernel.shape) // 2
-    m = int(margin) if margin > 0 else max(16, 3 * radius)
-    hh = sfft.next_fast_len(h + 2 * m, real=True)
-    ww = sfft.next_fast_len(w + 2 * m, real=True)
-    top, left = (hh - h) // 2, (ww - w) // 2
-    pads = ((top, hh - h - top), (left, ww - w - left)) + ((0, 0),) * (x.ndim - 2)
-    mode = "symmetric" if min(h, w) >= max(top, left, hh - h - top, ww - w - left) else "edge"
-    ext = np.pad(x, pads, mode=mode)
-    # a smooth, exactly periodic copy: circular Gaussian blur of width ~ margin / 2
-    s = max(2.0, m / 2.0)
-    fy = sfft.fftfreq(hh)[:, None]
-    fx = sfft.rfftfreq(ww)[None, :]
-    gauss = np.exp(-2.0 * (math.pi * s) ** 2 * (fy**2 + fx**2)).astype(np.float32)
-    if x.ndim == 3:
-        gauss = gauss[..., None]
-    smooth = sfft.irfft2(sfft.rfft2(ext, axes=(0, 1)) * gauss, s=(hh, ww), axes=(0, 1)).astype(np.float32)
-
-    def ramp(n: int, pad_lo: int, pad_hi: int) -> np.ndarray:
-        """0 at the wrap-around seam, rising (raised cosine) to 1 over half of the thinner padding."""
-        idx = np.arange(n, dtype=np.float64)
-        dist = np.minimum(idx, n - 1 - idx)
-        t = np.clip(dist / max(1.0, min(pad_lo, pad_hi) / 2.0), 0.0, 1.0)
-        return (0.5 - 0.5 * np.cos(np.pi * t)).astype(np.float32)
-
-    wgt = ramp(hh, top, hh - h - top)[:, None] * ramp(ww, left, ww - w - left)[None, :]
-    if x.ndim == 3:
-        wgt = wgt[..., None]
-    ext = wgt * ext + (1.0 - wgt) * smooth
-    return ext.astype(np.float32), (slice(top, top + h), slice(left, left + w))
-
-
-def kernel_spectrum(kernel: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Real-FFT transfer function of a centred kernel for circular convolution on ``shape``.
-
-    The kernel is zero-padded to ``shape`` and rolled so that its centre sits at
-    pixel (0, 0); then ``irfft2(rfft2(x) * K)`` is ``x`` convolved with the kernel,
-    wrapping around the border.
-
-    Parameters
-    ----------
-    kernel : numpy.ndarray
-        Odd-sized 2-D kernel.
-    shape : (int, int)
-        Size of the periodic domain (at least the kernel's size).
-
-    Returns
-    -------
-    numpy.ndarray
-        complex64 array of shape ``(shape[0], shape[1] // 2 + 1)``.
-    """
-    k = np.asarray(kernel, dtype=np.float64)
-    big = np.zeros(shape, dtype=np.float64)
-    big[: k.shape[0], : k.shape[1]] = k
-    big = np.roll(big, (-(k.shape[0] // 2), -(k.shape[1] // 2)), axis=(0, 1))
-    return sfft.rfft2(big).astype(np.complex64)
 
 
 def _difference_power(shape: tuple[int, int], order: int) -> np.ndarray:
@@ -318,10 +229,6 @@ def _kernel_of(observation: Observation) -> np.ndarray:
     return np.asarray(observation.kernel, dtype=np.float32)
 
 
-def _sigma_of(observation: Observation) -> float:
-    return float(observation.sigma) if observation.sigma > 0 else max(estimate_noise_sigma(observation.degraded), 0.5)
-
-
 def auto_wiener_deconv(observation: Observation) -> dict[str, object]:
     """Tuned defaults for Wiener deconvolution: gradient prior, ``strength = 0.1 sqrt(2.55 / sigma)``.
 
@@ -329,7 +236,7 @@ def auto_wiener_deconv(observation: Observation) -> dict[str, object]:
     model over-estimates the noise-to-signal ratio of the sharp image, the more so the
     lower the noise, so the best multiplier falls from ~0.2 at sigma 1 to ~0.05 at sigma 10.
     """
-    sig = _sigma_of(observation)
+    sig = noise_level(observation, floor=0.5)
     return {
         "sigma": round(sig, 2),
         "regulariser": "gradient",
@@ -342,12 +249,12 @@ def auto_richardson_lucy(observation: Observation) -> dict[str, object]:
 
     Set12 sweep: best counts ~80+ at sigma 1, 30-50 at 2.55, 10-15 at 5, 5 at 10.
     """
-    sig = _sigma_of(observation)
+    sig = noise_level(observation, floor=0.5)
     return {"iterations": int(np.clip(round(75.0 / sig), 3, 100))}
 
 
 def run_wiener_deconv(
-    observation: Observation, *, sigma: float, regulariser: Regulariser = "gradient", strength: float = 1.0
+    observation: Observation, *, sigma: float, regulariser: Regulariser, strength: float
 ) -> np.ndarray:
     """Registry adapter for :func:`deconv_wiener` with the observation's kernel (``sigma`` 0 = estimate)."""
     return deconv_wiener(

@@ -29,8 +29,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import ndimage
 
-from ..degradations import Observation
-from .wavelet import estimate_noise_sigma, from_opponent, to_opponent
+from ..colour import from_opponent, to_opponent
+from ..noise import estimate_noise_sigma, noise_level
+from ..observation import Observation
 
 __all__ = [
     "auto_bilateral",
@@ -43,7 +44,6 @@ __all__ = [
     "denoise_local_wiener",
     "denoise_mean",
     "denoise_median",
-    "observation_sigma",
     "run_bilateral",
     "run_gaussian",
     "run_mean",
@@ -323,25 +323,6 @@ def denoise_local_wiener(
 
 
 # --------------------------------------------------------------------------- auto parameters and registry adapters
-def observation_sigma(observation: Observation) -> float:
-    """The noise level of an observation on the 0-255 scale: the recorded one, else an estimate.
-
-    Parameters
-    ----------
-    observation : Observation
-        A degraded image and what is known about its degradation.
-
-    Returns
-    -------
-    float
-        ``observation.sigma`` when it is known (> 0), otherwise
-        :func:`~restoration.classic.wavelet.estimate_noise_sigma` of the degraded image.
-    """
-    if observation.sigma > 0:
-        return float(observation.sigma)
-    return estimate_noise_sigma(observation.degraded)
-
-
 def _looks_like_impulse_noise(image: np.ndarray) -> bool:
     """Guess whether an image carries salt-and-pepper noise (for observations that do not say).
 
@@ -362,13 +343,13 @@ def _looks_like_impulse_noise(image: np.ndarray) -> bool:
 
 def auto_mean(observation: Observation) -> dict[str, object]:
     """Tuned window for the mean filter: 3 below sigma 37, then 5 (Set12 sweep)."""
-    sig = observation_sigma(observation)
+    sig = noise_level(observation)
     return {"size": 3 if sig < 37 else 5}
 
 
 def auto_gaussian(observation: Observation) -> dict[str, object]:
     """Tuned bell width for the Gaussian filter: ``0.3 + 0.022 sigma`` pixels (Set12 sweep)."""
-    sig = observation_sigma(observation)
+    sig = noise_level(observation)
     return {"sigma_spatial": round(float(np.clip(0.3 + 0.022 * sig, 0.3, 3.0)), 2)}
 
 
@@ -378,7 +359,7 @@ def auto_median(observation: Observation) -> dict[str, object]:
         not observation.noise and _looks_like_impulse_noise(observation.degraded)
     ):
         return {"size": 7, "switching": True}
-    sig = observation_sigma(observation)
+    sig = noise_level(observation)
     return {"size": 3 if sig < 30 else 5, "switching": False}
 
 
@@ -389,7 +370,7 @@ def auto_bilateral(observation: Observation) -> dict[str, object]:
     for gray; colour takes 0.75 of that range width, because the colour distance
     averages three channels and so fluctuates less with the noise.
     """
-    sig = observation_sigma(observation)
+    sig = noise_level(observation)
     k = 2.2 + 0.025 * sig
     if not observation.is_gray:
         k *= 0.75
@@ -401,7 +382,7 @@ def auto_bilateral(observation: Observation) -> dict[str, object]:
 
 def auto_wiener_filter(observation: Observation) -> dict[str, object]:
     """Tuned window of the local Wiener filter: 5 below sigma 38, then 7 (Set12 sweep)."""
-    sig = observation_sigma(observation)
+    sig = noise_level(observation)
     return {"sigma": round(sig, 2), "size": 5 if sig < 38 else 7}
 
 
@@ -415,7 +396,7 @@ def run_gaussian(observation: Observation, *, sigma_spatial: float) -> np.ndarra
     return denoise_gaussian(observation.degraded.astype(np.float32), sigma_spatial=sigma_spatial)
 
 
-def run_median(observation: Observation, *, size: int, switching: bool = False) -> np.ndarray:
+def run_median(observation: Observation, *, size: int, switching: bool) -> np.ndarray:
     """Registry adapter for :func:`denoise_median`."""
     return denoise_median(observation.degraded.astype(np.float32), size=size, switching=switching)
 

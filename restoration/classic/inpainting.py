@@ -52,7 +52,7 @@ import numpy as np
 from scipy import ndimage, sparse
 from scipy.sparse.linalg import splu
 
-from ..degradations import Observation
+from ..observation import Observation
 
 __all__ = ["Solver", "inpaint_biharmonic", "run_biharmonic"]
 
@@ -245,7 +245,7 @@ def inpaint_biharmonic(
     return np.ascontiguousarray(result).astype(dtype, copy=False)
 
 
-def run_biharmonic(observation: Observation, *, solver: Solver = "multigrid", iterations: int = 40) -> np.ndarray:
+def run_biharmonic(observation: Observation, *, solver: Solver, iterations: int) -> np.ndarray:
     """Registry adapter: biharmonic inpainting of the observation's missing pixels."""
     degraded = np.asarray(observation.degraded, dtype=np.float32)
     if observation.mask is None:

@@ -15,7 +15,7 @@ lanczos    windowed sinc, 3 lobes (6)    sharpest, slight ringing next to strong
 
 None of them invents detail: they only interpolate what the low-resolution samples
 contain, so the finest detail stays lost. All use MATLAB's ``imresize`` convention
-(pixel centres aligned, mirrored border) through :func:`restoration.degradations.imresize`,
+(pixel centres aligned, mirrored border) through :func:`restoration.ops.imresize`,
 which is also how the degradation pipeline shrinks images.
 
 References
@@ -31,7 +31,8 @@ from typing import Literal
 
 import numpy as np
 
-from ..degradations import Observation, imresize
+from ..observation import Observation
+from ..ops import imresize
 
 __all__ = [
     "Method",

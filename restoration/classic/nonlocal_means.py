@@ -45,9 +45,9 @@ from typing import Any
 
 import numpy as np
 
-from ..degradations import Observation
 from ..errors import ImageValueError
-from .bm3d import noise_level
+from ..noise import noise_level
+from ..observation import Observation
 
 __all__ = ["denoise_nlm", "nlm_auto_params", "nlm_settings", "run_nlm"]
 
@@ -154,20 +154,26 @@ def denoise_nlm(
 
 def nlm_auto_params(observation: Observation) -> dict[str, Any]:
     """Noise-dependent defaults for the registry: sigma (known or estimated) and the tuned settings."""
-    sigma = noise_level(observation)
+    sigma = noise_level(observation, floor=0.5)
     return {"sigma": min(round(sigma, 2), 100.0), **nlm_settings(sigma, colour=observation.degraded.ndim == 3)}
 
 
 def run_nlm(
     observation: Observation,
     *,
-    sigma: float = 0.0,
-    patch_size: int = 5,
-    patch_distance: int = 5,
-    h_factor: float = 0.7,
+    sigma: float,
+    patch_size: int,
+    patch_distance: int,
+    h_factor: float,
 ) -> np.ndarray:
     """Registry adapter for :func:`denoise_nlm` (``sigma`` = 0: the observation's, or an estimate)."""
-    level = sigma if sigma > 0 else noise_level(observation)
+    level = sigma if sigma > 0 else noise_level(observation, floor=0.5)
     out = denoise_nlm(observation.degraded.astype(np.float32), sigma=level, patch_size=patch_size,
                       patch_distance=patch_distance, h_factor=h_factor)
     return np.asarray(out).reshape(observation.degraded.shape)  # scikit-image drops a length-1 axis
+
+
+def nlm_prior(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Non-local means as a prior (the :data:`~restoration.algorithm.Denoiser` protocol), settings from ``sigma``."""
+    arr = np.asarray(image, dtype=np.float32)
+    return np.asarray(denoise_nlm(arr, sigma=max(float(sigma), 0.5))).reshape(arr.shape)

@@ -60,9 +60,10 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..degradations import Observation
+from ..colour import from_opponent, to_opponent
 from ..errors import RestorationError
-from .wavelet import estimate_noise_sigma, from_opponent, to_opponent
+from ..noise import noise_level
+from ..observation import Observation
 
 __all__ = [
     "DICTIONARY_DIR",
@@ -974,11 +975,8 @@ def sparse_code_patch(
 
 # --------------------------------------------------------------------------- registry glue
 def _sigma_of(observation: Observation) -> float:
-    if observation.sigma > 0:
-        return float(observation.sigma)
-    if observation.mask is not None and not observation.noise:
-        return 0.0
-    return max(estimate_noise_sigma(observation.degraded), 0.5)
+    # inpainting a noise-free image codes the known pixels exactly; otherwise a positive level
+    return noise_level(observation, noise_free="zero" if observation.mask is not None else "estimate", floor=0.5)
 
 
 def auto_sparse(observation: Observation) -> dict[str, object]:
@@ -1001,10 +999,10 @@ def auto_sparse(observation: Observation) -> dict[str, object]:
 def run_sparse(
     observation: Observation,
     *,
-    sigma: float = 0.0,
-    gain: float = 1.15,
-    stride: int = 1,
-    adapt_iterations: int = 0,
+    sigma: float,
+    gain: float,
+    stride: int,
+    adapt_iterations: int,
     rng: np.random.Generator | None = None,
 ) -> np.ndarray:
     """Registry adapter: sparse-coding denoising, or inpainting when the observation has a mask."""

@@ -47,10 +47,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from ..degradations import Observation, blur, imresize
+from ..colour import from_ycbcr, to_ycbcr
 from ..errors import RestorationError
+from ..noise import noise_level
+from ..observation import Observation
+from ..ops import blur, imresize
+from ..physics import blur_downsample_mask, image_to_planes, planes_to_image
 from .sparse import DICTIONARY_DIR, assemble_patches, extract_patches, omp
-from .wavelet import estimate_noise_sigma
 
 __all__ = [
     "CoupledDictionary",
@@ -71,20 +74,6 @@ __all__ = [
 #: Scale factors with a shipped coupled dictionary.
 TRAINED_SCALES: tuple[int, ...] = (2, 3, 4)
 
-# MATLAB rgb2ycbcr for [0, 1] input (ITU-R BT.601, studio swing), as in restoration.metrics.
-_YCBCR = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0], [112.0, -93.786, -18.214]]) / 255.0
-_YCBCR_OFFSET = np.array([16.0, 128.0, 128.0]) / 255.0
-
-
-def to_ycbcr(image: np.ndarray) -> np.ndarray:
-    """RGB in [0, 1] -> YCbCr in [0, 1] (MATLAB ``rgb2ycbcr``; Y in [16/255, 235/255])."""
-    return np.asarray(image, dtype=np.float64) @ _YCBCR.T + _YCBCR_OFFSET
-
-
-def from_ycbcr(image: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`to_ycbcr`."""
-    return (np.asarray(image, dtype=np.float64) - _YCBCR_OFFSET) @ np.linalg.inv(_YCBCR).T
-
 
 # --------------------------------------------------------------------------- iterative back-projection
 def back_projection(
@@ -100,7 +89,8 @@ def back_projection(
     """Iterative back-projection (Irani & Peleg): make the estimate reproduce the observation.
 
     Forward model ``y = D (k * x)``: blur by ``k`` (identity when None) on the
-    high-resolution grid, then MATLAB's anti-aliased bicubic downsampling ``D``.
+    high-resolution grid, then MATLAB's anti-aliased bicubic downsampling ``D``
+    (:func:`restoration.physics.blur_downsample_mask`, the degradation pipeline's operator).
     Each iteration computes ``x <- x + step * k' * U(y - D (k * x))`` where ``U`` is
     bicubic enlargement and ``k'`` the flipped kernel. More iterations fit the
     observation more closely -- sharper, but noise and aliasing are amplified too.
@@ -137,9 +127,9 @@ def back_projection(
     x = (imresize(y, output_shape=hr_shape) if start is None else np.asarray(start, np.float64)).astype(np.float64)
     k = None if kernel is None or np.asarray(kernel).size <= 1 else np.asarray(kernel, dtype=np.float64)
     flipped = None if k is None else k[::-1, ::-1].copy()
+    forward, _ = blur_downsample_mask(hr_shape, k, scale, None, boundary)  # the pipeline's own operator
     for _ in range(int(iterations)):
-        sim = blur(x, k, boundary=boundary) if k is not None else x  # type: ignore[arg-type]
-        err = y - imresize(sim, output_shape=(h, w))
+        err = y - planes_to_image(forward(image_to_planes(x)), y.ndim == 2)
         back = imresize(err, output_shape=hr_shape).astype(np.float64)
         if flipped is not None:
             back = blur(back, flipped, boundary=boundary)  # type: ignore[arg-type]
@@ -366,14 +356,6 @@ def sr_sparse(
 
 
 # --------------------------------------------------------------------------- registry glue
-def _sigma_of(observation: Observation) -> float:
-    if observation.sigma > 0:
-        return float(observation.sigma)
-    if observation.noise:
-        return estimate_noise_sigma(observation.degraded)
-    return 0.0
-
-
 def auto_back_projection(observation: Observation) -> dict[str, object]:
     """Iterations that follow the noise: 10 without noise, ``int(40 / sigma^2)`` (at most 10) with it.
 
@@ -383,7 +365,7 @@ def auto_back_projection(observation: Observation) -> dict[str, object]:
     step loses PSNR (the noise is fed back faster than detail), so the rule gives 1 or
     0 steps -- i.e. the bicubic enlargement.
     """
-    sig = _sigma_of(observation)
+    sig = noise_level(observation, noise_free="zero")
     iterations = 10 if sig <= 0 else int(min(10, 40.0 / sig**2))
     return {"iterations": iterations}
 
@@ -397,7 +379,7 @@ def auto_sparse_sr(observation: Observation) -> dict[str, object]:
     return {"stride": max(2, int(observation.scale) - 1), "back_projection": 10}
 
 
-def run_back_projection(observation: Observation, *, iterations: int = 20, step: float = 1.0) -> np.ndarray:
+def run_back_projection(observation: Observation, *, iterations: int, step: float) -> np.ndarray:
     """Registry adapter: back-projection with the observation's scale and (when known) its blur kernel."""
     kernel = observation.kernel
     return back_projection(np.asarray(observation.degraded, np.float32), observation.scale, kernel=kernel,
@@ -405,7 +387,7 @@ def run_back_projection(observation: Observation, *, iterations: int = 20, step:
 
 
 def run_sparse_sr(
-    observation: Observation, *, stride: int = 2, atoms: int = 3, back_projection: int = 10
+    observation: Observation, *, stride: int, atoms: int, back_projection: int
 ) -> np.ndarray:
     """Registry adapter for :func:`sr_sparse`."""
     if observation.scale <= 1:

@@ -45,16 +45,20 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
-from scipy import fft as sfft
-from scipy import ndimage, sparse
 
-from ..degradations import Observation, imresize
-from .deconvolution import extend_and_taper, kernel_spectrum
-from .wavelet import estimate_noise_sigma
+from ..noise import noise_level
+from ..observation import Observation
+from ..physics import (
+    DataTerm,
+    data_term_for,
+    denoise_term,
+    fourier_blur_term,
+    masked_term,
+    operator_term,
+    squared_norm,
+)
 
 # Colour planes are transformed in parallel (scipy.fft threads over the leading axis).
 _FFT_WORKERS = max(1, min(3, os.cpu_count() or 1))
@@ -147,15 +151,6 @@ def total_variation(x: np.ndarray) -> float:
 
 # The solver works on channel-first stacks (C x H x W, C = 1 for gray): each channel is
 # then a contiguous plane, which makes every array operation much faster for colour.
-def _to_planes(image: np.ndarray) -> np.ndarray:
-    x = np.asarray(image, dtype=np.float32)
-    return np.ascontiguousarray(x[None] if x.ndim == 2 else np.moveaxis(x, 2, 0))
-
-
-def _from_planes(planes: np.ndarray, gray: bool) -> np.ndarray:
-    return np.ascontiguousarray(planes[0] if gray else np.moveaxis(planes, 0, 2))
-
-
 def _grad_planes(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Gradient of a C x H x W stack into a 2 x C x H x W array (Neumann boundary)."""
     g = np.empty((2, *x.shape), dtype=x.dtype) if out is None else out
@@ -183,332 +178,6 @@ def _div_planes(p: np.ndarray) -> np.ndarray:
 def _pointwise_norm(g: np.ndarray) -> np.ndarray:
     """Length of a 2 x C x H x W field at each pixel (both directions, all channels): H x W."""
     return np.sqrt(np.einsum("kchw,kchw->hw", g, g))
-
-
-# --------------------------------------------------------------------------- data terms
-@dataclass
-class DataTerm:
-    """The data term ``1/2 ||A x - y||^2`` of a TV energy, in the form the solver needs.
-
-    Either ``prox`` is given -- the solver then handles the data term implicitly,
-    which converges fastest -- or ``forward``/``adjoint``/``norm_sq`` are, and the
-    solver *dualises* it (one more dual variable, only matrix-vector products needed).
-    Images are channel-first stacks ``C x H x W`` (``C = 1`` for gray).
-
-    Attributes
-    ----------
-    y : numpy.ndarray
-        The observation the data term compares with (C x h x w).
-    x0 : numpy.ndarray
-        Starting image (C x H x W), e.g. the observation or a bicubic enlargement.
-    energy : callable
-        ``energy(x, ax)`` returns ``1/2 ||A x - y||^2``; ``ax`` is ``A x`` when the
-        solver already has it (dualised terms), else None.
-    prox : callable or None
-        ``prox(v, tau) = argmin_x 1/2 ||A x - y||^2 + ||x - v||^2 / (2 tau)`` (may
-        overwrite ``v``).
-    forward, adjoint : callable or None
-        ``A`` and its adjoint ``A^T`` (dualised terms).
-    norm_sq : float
-        An upper bound of ``||A||^2`` (dualised terms; sets the step sizes).
-    strong_convexity : float
-        ``mu`` with ``A^T A >= mu I`` (1 for denoising: enables the accelerated variant).
-    box_exact : bool
-        Whether clipping the prox output to [0, 1] is the exact prox of data + box
-        (true for per-pixel data terms).
-    crop : tuple of slice or None
-        Where the image lies in ``x`` (rows, columns) when ``x`` lives on an extended domain.
-    gray : bool
-        Whether the image was HxW (so results are returned without a channel axis).
-    """
-
-    y: np.ndarray
-    x0: np.ndarray
-    energy: Callable[[np.ndarray, np.ndarray | None], float]
-    prox: Callable[[np.ndarray, float], np.ndarray] | None = None
-    forward: Callable[[np.ndarray], np.ndarray] | None = None
-    adjoint: Callable[[np.ndarray], np.ndarray] | None = None
-    norm_sq: float = 1.0
-    strong_convexity: float = 0.0
-    box_exact: bool = False
-    crop: tuple[slice, slice] | None = None
-    gray: bool = True
-
-    def to_image(self, x: np.ndarray) -> np.ndarray:
-        """Turn a solver iterate back into an HxW / HxWxC image (cropped when extended)."""
-        if self.crop is not None:
-            x = x[:, self.crop[0], self.crop[1]]
-        return _from_planes(x, self.gray)
-
-
-def _sq_norm(r: np.ndarray) -> float:
-    flat = r.ravel()
-    return float(np.dot(flat, flat))
-
-
-def _denoise_term(image: np.ndarray) -> DataTerm:
-    """``1/2 ||x - y||^2``: the prox is a weighted average of ``v`` and ``y``."""
-    y = _to_planes(image)
-
-    def prox(v: np.ndarray, tau: float) -> np.ndarray:
-        v += np.float32(tau) * y
-        v *= np.float32(1.0 / (1.0 + tau))
-        return v
-
-    def energy(x: np.ndarray, ax: np.ndarray | None) -> float:
-        return 0.5 * _sq_norm(x - y)
-
-    return DataTerm(y=y, x0=y.copy(), energy=energy, prox=prox, strong_convexity=1.0, box_exact=True,
-                    gray=image.ndim == 2)
-
-
-def _fill_missing(y: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Fill the unknown pixels of a C x H x W stack by normalised Gaussian averaging of the known ones.
-
-    The averaging width doubles until every hole is reached, so small holes get local
-    values and large holes smooth ones: a good starting point for inpainting.
-    """
-    m = mask.astype(np.float32)
-    known = y * m
-    out = known.copy()
-    todo = ~mask
-    s = 1.0
-    while todo.any() and s < 4 * max(y.shape[1:]):
-        den = ndimage.gaussian_filter(m, s, mode="mirror")
-        ok = todo & (den > 1e-3)
-        for c in range(y.shape[0]):
-            num = ndimage.gaussian_filter(known[c], s, mode="mirror")
-            out[c][ok] = num[ok] / den[ok]
-        todo &= ~ok
-        s *= 2.0
-    if todo.any():
-        out[:, todo] = float(y[:, mask].mean()) if mask.any() else 0.5
-    return out
-
-
-def _masked_term(image: np.ndarray, mask: np.ndarray) -> DataTerm:
-    """``1/2 ||M (x - y)||^2`` with ``M`` the 0/1 mask of known pixels: the prox works per pixel."""
-    y = _to_planes(image)
-    m = np.broadcast_to(mask.astype(np.float32), y.shape)
-    my = m * y
-
-    def prox(v: np.ndarray, tau: float) -> np.ndarray:
-        v += np.float32(tau) * my
-        v /= 1.0 + np.float32(tau) * m
-        return v
-
-    def energy(x: np.ndarray, ax: np.ndarray | None) -> float:
-        return 0.5 * _sq_norm(m * (x - y))
-
-    return DataTerm(y=y, x0=_fill_missing(y, mask), energy=energy, prox=prox, box_exact=True,
-                    gray=image.ndim == 2)
-
-
-def _fourier_blur_term(image: np.ndarray, kernel: np.ndarray, boundary: str = "reflect") -> DataTerm:
-    """``1/2 ||k (*) x - y_ext||^2`` on the mirrored, tapered extension, with a circular convolution.
-
-    Its prox is diagonal in the Fourier domain:
-    ``X = (V + tau conj(K) Y) / (1 + tau |K|^2)``. The data energy comes for free from
-    the same spectra (Parseval), so recording it costs no extra FFT. A periodic blur
-    (``boundary="wrap"``) needs no extension: the model is then exact on the image itself.
-    """
-    if boundary == "wrap":
-        ext, crop = np.asarray(image, dtype=np.float32), None
-    else:
-        ext, crop = extend_and_taper(image, kernel)
-    planes = _to_planes(ext)
-    size = planes.shape[1:]
-    k_hat = kernel_spectrum(kernel, size)
-    y_hat = sfft.rfft2(planes)
-    kty = np.conj(k_hat) * y_hat
-    k2 = (np.abs(k_hat) ** 2).astype(np.float32)
-    n_pixels = size[0] * size[1]
-    cache: dict[str, object] = {}
-
-    def residual_energy(x_hat: np.ndarray) -> float:
-        """``1/2 ||k (*) x - y||^2`` from half spectra (Parseval): columns 0 and N/2 count once, others twice."""
-        r = k_hat * x_hat
-        r -= y_hat
-        total = 2.0 * np.vdot(r, r).real - np.vdot(r[..., 0], r[..., 0]).real
-        if size[1] % 2 == 0:
-            total -= np.vdot(r[..., -1], r[..., -1]).real
-        return 0.5 * float(total) / n_pixels
-
-    def prox(v: np.ndarray, tau: float) -> np.ndarray:
-        if cache.get("tau") != tau:  # the step is constant here: precompute the filter once
-            inv = (1.0 / (1.0 + np.float32(tau) * k2)).astype(np.float32)
-            cache["tau"], cache["inv"], cache["shift"] = tau, inv, (np.float32(tau) * kty * inv).astype(np.complex64)
-        x_hat = sfft.rfft2(v, workers=_FFT_WORKERS)
-        x_hat *= cache["inv"]  # type: ignore[misc]
-        x_hat += cache["shift"]  # type: ignore[misc]
-        x = sfft.irfft2(x_hat, s=size, workers=_FFT_WORKERS).astype(np.float32, copy=False)
-        cache["x"], cache["energy"] = x, residual_energy(x_hat)
-        return x
-
-    def energy(x: np.ndarray, ax: np.ndarray | None) -> float:
-        if cache.get("x") is x:
-            return float(cache["energy"])  # type: ignore[arg-type]
-        return residual_energy(sfft.rfft2(x, workers=_FFT_WORKERS))
-
-    return DataTerm(y=planes, x0=planes.copy(), energy=energy, prox=prox, crop=crop, gray=image.ndim == 2)
-
-
-class _ConvOperator:
-    """Convolution of a C x H x W stack under the observation's boundary rule, with its exact adjoint.
-
-    Mirror ("reflect") boundary: ``A x = valid(k (*) pad_sym(x))`` as in
-    :func:`restoration.degradations.blur`; the adjoint correlates with the kernel
-    (a "full" correlation) and folds the padding back onto the pixels it copied.
-    Periodic ("wrap") boundary: a circular convolution by FFT.
-    """
-
-    def __init__(self, kernel: np.ndarray, shape: tuple[int, int], boundary: str) -> None:
-        self.k = np.asarray(kernel, dtype=np.float32)
-        self.ph, self.pw = self.k.shape[0] // 2, self.k.shape[1] // 2
-        self.h, self.w = shape
-        self.wrap = boundary == "wrap"
-        if self.wrap:
-            self.size = (self.h, self.w)
-            self.k_hat = kernel_spectrum(self.k, self.size)
-        else:
-            self.size = (sfft.next_fast_len(self.h + 4 * self.ph, real=True),
-                         sfft.next_fast_len(self.w + 4 * self.pw, real=True))
-            self.k_hat = sfft.rfft2(self.k, s=self.size)
-
-    def _spectral(self, planes: np.ndarray, conj: bool) -> np.ndarray:
-        k_hat = np.conj(self.k_hat) if conj else self.k_hat
-        spectrum = sfft.rfft2(planes, s=self.size, workers=_FFT_WORKERS) * k_hat
-        return sfft.irfft2(spectrum, s=self.size, workers=_FFT_WORKERS)
-
-    def forward(self, planes: np.ndarray) -> np.ndarray:
-        """Blur a C x H x W stack."""
-        if self.wrap:
-            return self._spectral(planes, conj=False).astype(np.float32)
-        ph, pw, h, w = self.ph, self.pw, self.h, self.w
-        padded = np.pad(planes, ((0, 0), (ph, ph), (pw, pw)), mode="symmetric")
-        full = self._spectral(padded, conj=False)
-        return full[:, 2 * ph : 2 * ph + h, 2 * pw : 2 * pw + w].astype(np.float32)
-
-    def adjoint(self, planes: np.ndarray) -> np.ndarray:
-        """Adjoint of :meth:`forward` on a C x H x W stack."""
-        if self.wrap:
-            return self._spectral(planes, conj=True).astype(np.float32)
-        ph, pw, h, w = self.ph, self.pw, self.h, self.w
-        big = np.zeros((planes.shape[0], *self.size), dtype=np.float32)
-        big[:, 2 * ph : 2 * ph + h, 2 * pw : 2 * pw + w] = planes
-        u = self._spectral(big, conj=True)[:, : h + 2 * ph, : w + 2 * pw]
-        if ph > h or pw > w:  # tiny image: the padding mirrors more than once; fold through index maps
-            rows_idx = np.pad(np.arange(h), ph, mode="symmetric")
-            cols_idx = np.pad(np.arange(w), pw, mode="symmetric")
-            rows_sum = np.zeros((u.shape[0], h, u.shape[2]))
-            np.add.at(rows_sum, (slice(None), rows_idx), u)
-            folded = np.zeros((u.shape[0], h, w))
-            np.add.at(folded, (slice(None), slice(None), cols_idx), rows_sum)
-            return folded.astype(np.float32)
-        # fold the symmetric padding back (the adjoint of np.pad(mode="symmetric"))
-        rows = u[:, ph : ph + h].copy()
-        if ph:
-            rows[:, :ph] += u[:, :ph][:, ::-1]
-            rows[:, h - ph :] += u[:, ph + h :][:, ::-1]
-        out = rows[:, :, pw : pw + w].copy()
-        if pw:
-            out[:, :, :pw] += rows[:, :, :pw][:, :, ::-1]
-            out[:, :, w - pw :] += rows[:, :, pw + w :][:, :, ::-1]
-        return out.astype(np.float32)
-
-
-def _resize_matrix(n_in: int, n_out: int) -> sparse.csr_matrix:
-    """The ``n_out x n_in`` matrix of MATLAB-style bicubic resizing along one axis.
-
-    Obtained by resizing the identity with :func:`restoration.degradations.imresize`
-    (resizing is linear and separable, and a scale of 1 leaves the other axis alone),
-    so it is exactly the operator the degradation pipeline applied.
-    """
-    mat = imresize(np.eye(n_in, dtype=np.float64), output_shape=(n_out, n_in)).astype(np.float64)
-    mat[np.abs(mat) < 1e-9] = 0.0
-    return sparse.csr_matrix(mat.astype(np.float32))
-
-
-def _operator_term(
-    image: np.ndarray, shape: tuple[int, int], kernel: np.ndarray | None, scale: int, mask: np.ndarray | None,
-    boundary: str,
-) -> DataTerm:
-    """``1/2 ||M D (k (*) x) - y||^2`` for any mix of blur, downsampling and mask, dualised.
-
-    ``shape`` is the (H, W) of the unknown high-resolution image.
-    """
-    y = _to_planes(image)
-    hh, ww = shape
-    h, w = y.shape[1:]
-    conv = _ConvOperator(kernel, (hh, ww), boundary) if kernel is not None and kernel.size > 1 else None
-    rows = _resize_matrix(hh, h) if scale > 1 else None
-    cols_t = _resize_matrix(ww, w).T.tocsr() if scale > 1 else None
-    rows_t = rows.T.tocsr() if rows is not None else None
-    cols = cols_t.T.tocsr() if cols_t is not None else None
-    m = mask.astype(np.float32)[None] if mask is not None else None
-
-    def forward(x: np.ndarray) -> np.ndarray:
-        p = conv.forward(x) if conv is not None else x
-        if rows is not None and cols_t is not None:
-            p = np.stack([(rows @ plane) @ cols_t for plane in p]).astype(np.float32)
-        if m is not None:
-            p = p * m
-        return p
-
-    def adjoint(z: np.ndarray) -> np.ndarray:
-        p = z * m if m is not None else z
-        if rows_t is not None and cols is not None:
-            p = np.stack([(rows_t @ plane) @ cols for plane in p]).astype(np.float32)
-        if conv is not None:
-            p = conv.adjoint(np.ascontiguousarray(p))
-        return p
-
-    def energy(x: np.ndarray, ax: np.ndarray | None) -> float:
-        return 0.5 * _sq_norm((forward(x) if ax is None else ax) - y)
-
-    # ||A||^2 by power iteration on A^T A (a few steps, then a safety margin); A acts on every
-    # channel alike, so one channel is enough
-    v = np.random.default_rng(0).standard_normal((1, hh, ww)).astype(np.float32)
-    norm_sq = 1.0
-    for _ in range(30):
-        v /= np.linalg.norm(v) + 1e-12
-        v = adjoint(forward(v))
-        norm_sq = float(np.linalg.norm(v))
-    filled = _fill_missing(y, mask) if mask is not None else y
-    if scale > 1:
-        up = imresize(_from_planes(filled, filled.shape[0] == 1), output_shape=(hh, ww))
-        x0 = _to_planes(np.clip(up, 0.0, 1.0))
-    else:
-        x0 = filled.copy()
-    return DataTerm(y=y, x0=x0, energy=energy, forward=forward, adjoint=adjoint, norm_sq=1.1 * norm_sq,
-                    gray=image.ndim == 2)
-
-
-def data_term_for(observation: Observation) -> DataTerm:
-    """Build the data term that matches an observation's degradation.
-
-    Parameters
-    ----------
-    observation : Observation
-        The degraded image with its kernel, scale and mask.
-
-    Returns
-    -------
-    DataTerm
-        Denoising (identity), masked (inpainting), Fourier blur (deconvolution) or a
-        dualised operator (super-resolution and every combination).
-    """
-    y = np.asarray(observation.degraded, dtype=np.float32)
-    kernel = observation.kernel
-    blurred = kernel is not None and kernel.size > 1
-    if observation.scale > 1 or (blurred and observation.mask is not None):
-        return _operator_term(y, observation.output_shape[:2], kernel if blurred else None,  # type: ignore[arg-type]
-                              observation.scale, observation.mask, observation.boundary)
-    if blurred:
-        return _fourier_blur_term(y, np.asarray(kernel, dtype=np.float32), observation.boundary)
-    if observation.mask is not None:
-        return _masked_term(y, observation.mask)
-    return _denoise_term(y)
 
 
 # --------------------------------------------------------------------------- the solver
@@ -581,8 +250,6 @@ def tv_solve(
     lam = float(max(lam, 1e-8))
     x = np.array(data.x0 if x0 is None else x0, dtype=np.float32, copy=True)
     dualised = data.prox is None
-    if dualised and (data.forward is None or data.adjoint is None):
-        raise ValueError("a data term needs either a prox or a forward operator and its adjoint")
     l2 = 8.0 + (data.norm_sq if dualised else 0.0)
     mu = data.strong_convexity
     if step is not None:
@@ -604,7 +271,7 @@ def tv_solve(
     g = _grad_planes(x)
     gbar = g.copy()
     g_new = np.empty_like(g)
-    ax = data.forward(x) if dualised and data.forward is not None else None
+    ax = data.forward(x) if dualised else None
     axbar = ax.copy() if ax is not None else None
     # energies[0] is the energy of the starting image, energies[n] the one after n iterations
     energies = [data.energy(x, ax) + lam * float(_pointwise_norm(g).sum(dtype=np.float64))]
@@ -623,7 +290,7 @@ def tv_solve(
         v = _div_planes(p)
         v *= np.float32(tau)
         v += x
-        if q is not None and data.adjoint is not None:
+        if q is not None:
             v -= np.float32(tau) * data.adjoint(q)
             x_new = v
         else:
@@ -642,11 +309,11 @@ def tv_solve(
             gbar *= np.float32(theta)
         gbar += g_new
         ax_new = None
-        if dualised and data.forward is not None and ax is not None:
+        if dualised and ax is not None:
             ax_new = data.forward(x_new)
             axbar = ax_new + np.float32(theta) * (ax_new - ax)
         energies.append(data.energy(x_new, ax_new) + lam * float(_pointwise_norm(g_new).sum(dtype=np.float64)))
-        change = math.sqrt(_sq_norm(x_new - x)) / max(math.sqrt(_sq_norm(x_new)), 1e-12)
+        change = math.sqrt(squared_norm(x_new - x)) / max(math.sqrt(squared_norm(x_new)), 1e-12)
         x, ax = x_new, ax_new
         g, g_new = g_new, g
         if change < tol:
@@ -677,7 +344,7 @@ def denoise_tv(image: np.ndarray, *, lam: float = 0.075, iterations: int = 300, 
     ----------
     L. Rudin, S. Osher and E. Fatemi, Physica D 60, 1992; A. Chambolle and T. Pock, JMIV 40, 2011.
     """
-    data = _denoise_term(np.asarray(image, dtype=np.float32))
+    data = denoise_term(np.asarray(image, dtype=np.float32))
     x, _ = tv_solve(data, lam, iterations=iterations, tol=tol, box=False)
     return data.to_image(x).astype(image.dtype, copy=False)
 
@@ -713,7 +380,7 @@ def inpaint_tv(
     T. F. Chan and J. Shen, "Mathematical models for local nontexture inpaintings",
     SIAM J. Appl. Math. 62(3), 2002.
     """
-    data = _masked_term(np.asarray(image, dtype=np.float32), np.asarray(mask, dtype=bool))
+    data = masked_term(np.asarray(image, dtype=np.float32), np.asarray(mask, dtype=bool))
     x, _ = tv_solve(data, lam, iterations=iterations, tol=tol)
     return data.to_image(x).astype(image.dtype, copy=False)
 
@@ -757,7 +424,7 @@ def deconv_tv(
     T. F. Chan and C.-K. Wong, "Total variation blind deconvolution", IEEE TIP 7(3),
     1998; A. Chambolle and T. Pock, JMIV 40, 2011.
     """
-    data = _fourier_blur_term(np.asarray(image, dtype=np.float32), np.asarray(kernel, dtype=np.float32), boundary)
+    data = fourier_blur_term(np.asarray(image, dtype=np.float32), np.asarray(kernel, dtype=np.float32), boundary)
     x, _ = tv_solve(data, lam, iterations=iterations, tol=tol)
     return data.to_image(x).astype(image.dtype, copy=False)
 
@@ -775,7 +442,7 @@ def sr_tv(
     """TV-regularised super-resolution: ``min_x 1/2 ||D (k * x) - y||^2 + lam TV(x)``.
 
     ``D`` is the bicubic, anti-aliased downsampling of MATLAB's ``imresize`` (exactly
-    :func:`restoration.degradations.imresize`, as a sparse matrix per axis, with its
+    :func:`restoration.ops.imresize`, as a sparse matrix per axis, with its
     transpose as adjoint) and ``k`` an optional blur applied before it. Among all
     high-resolution images consistent with the low-resolution one, TV prefers the one
     with sharp, straight edges -- sharper than bicubic interpolation, but flat
@@ -808,7 +475,7 @@ def sr_tv(
     Bregman iteration", J. Sci. Comput. 37, 2008.
     """
     y = np.asarray(image, dtype=np.float32)
-    data = _operator_term(y, (y.shape[0] * scale, y.shape[1] * scale), kernel, int(scale), None, boundary)
+    data = operator_term(y, (y.shape[0] * scale, y.shape[1] * scale), kernel, int(scale), None, boundary)
     x, _ = tv_solve(data, lam, iterations=iterations, tol=tol)
     return data.to_image(x)
 
@@ -847,22 +514,13 @@ def tv_restore(
 
 
 # --------------------------------------------------------------------------- auto parameters and adapters
-def _noise_level(observation: Observation, *, always: bool) -> float:
-    """Known sigma; else an estimate when the task is denoising (``always``) or noise is recorded; else 0."""
-    if observation.sigma > 0:
-        return float(observation.sigma)
-    if always or observation.noise:
-        return estimate_noise_sigma(observation.degraded)
-    return 0.0
-
-
 def auto_tv(observation: Observation) -> dict[str, object]:
     """Tuned TV weight for denoising: ``lam = (0.62 + 0.0055 sigma) sigma / 255``.
 
     Set12 sweep (sigma 15/25/50, converged solutions): the best factor in front of
     ``sigma / 255`` was 0.70 / 0.78 / 0.88 -- heavier noise wants relatively more TV.
     """
-    sig = _noise_level(observation, always=True)
+    sig = noise_level(observation)
     return {"lam": round(float((0.62 + 0.0055 * sig) * sig / 255.0), 5), "iterations": 300}
 
 
@@ -872,7 +530,7 @@ def auto_tv_deconv(observation: Observation) -> dict[str, object]:
     Set12 sweep with a 9-pixel motion blur at sigma 1 / 2.55 / 5 / 10: best factors
     0.2 / 0.12 / 0.15 / 0.2, all within 0.05 dB of this rule.
     """
-    sig = _noise_level(observation, always=True)
+    sig = noise_level(observation)
     return {"lam": round(float(max((0.13 + 0.005 * sig) * sig / 255.0, 1e-4)), 6), "iterations": 300}
 
 
@@ -883,7 +541,7 @@ def auto_tv_inpaint(observation: Observation) -> dict[str, object]:
     [0.0005, 0.002]; with sigma 15 the best factor was 0.5 (the data term only covers
     the known pixels, so less TV is needed than for denoising).
     """
-    sig = _noise_level(observation, always=False)
+    sig = noise_level(observation, noise_free="zero")
     return {"lam": round(float(max(0.5 * sig / 255.0, 0.001)), 5), "iterations": 300}
 
 
@@ -894,7 +552,7 @@ def auto_tv_sr(observation: Observation) -> dict[str, object]:
     (x2: +1.4 dB over bicubic); x2 + sigma 5 at 0.2 sigma / 255, motion blur + x2 + sigma 10
     at 0.1 sigma / 255. 100 iterations bring every case within 0.06 dB of the minimiser.
     """
-    sig = _noise_level(observation, always=False)
+    sig = noise_level(observation, noise_free="zero")
     return {"lam": round(float(max(0.15 * sig / 255.0, 1e-4)), 6), "iterations": 100}
 
 

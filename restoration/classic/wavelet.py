@@ -34,7 +34,9 @@ from typing import Literal
 import numpy as np
 import pywt
 
-from ..degradations import Observation
+from ..colour import from_opponent, to_opponent
+from ..noise import estimate_noise_sigma, noise_level
+from ..observation import Observation
 
 __all__ = [
     "WaveletSubbands",
@@ -47,91 +49,9 @@ __all__ = [
     "wavelet_subbands",
 ]
 
-# Rows: luminance (R+G+B)/sqrt(3), red-blue (R-B)/sqrt(2), green-magenta (R-2G+B)/sqrt(6).
-_OPPONENT = np.array(
-    [
-        [1 / np.sqrt(3), 1 / np.sqrt(3), 1 / np.sqrt(3)],
-        [1 / np.sqrt(2), 0.0, -1 / np.sqrt(2)],
-        [1 / np.sqrt(6), -2 / np.sqrt(6), 1 / np.sqrt(6)],
-    ]
-)
-
 Method = Literal["bayes", "visu"]
 Mode = Literal["soft", "hard"]
 Colour = Literal["opponent", "rgb"]
-
-
-# --------------------------------------------------------------------------- helpers shared by the classic modules
-def to_opponent(image: np.ndarray) -> np.ndarray:
-    """Rotate an RGB image into an orthonormal luminance/opponent colour space.
-
-    The three new channels are ``(R+G+B)/sqrt(3)`` (luminance), ``(R-B)/sqrt(2)``
-    and ``(R-2G+B)/sqrt(6)`` (two chroma differences). The matrix is orthonormal, so
-    white Gaussian noise of standard deviation ``sigma`` in RGB is still white
-    Gaussian noise of standard deviation ``sigma`` in each new channel, and the
-    rotation is undone exactly by :func:`from_opponent`.
-
-    Parameters
-    ----------
-    image : numpy.ndarray
-        HxWx3 float image.
-
-    Returns
-    -------
-    numpy.ndarray
-        HxWx3 float64 array (the chroma channels are centred on 0).
-    """
-    return np.asarray(image, dtype=np.float64) @ _OPPONENT.T
-
-
-def from_opponent(image: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`to_opponent` (the transpose of the orthonormal matrix).
-
-    Parameters
-    ----------
-    image : numpy.ndarray
-        HxWx3 array in the opponent space.
-
-    Returns
-    -------
-    numpy.ndarray
-        HxWx3 float64 RGB array.
-    """
-    return np.asarray(image, dtype=np.float64) @ _OPPONENT
-
-
-def estimate_noise_sigma(image: np.ndarray) -> float:
-    """Estimate the standard deviation of white Gaussian noise, on the 0-255 scale.
-
-    Uses Donoho's robust MAD estimator on the finest diagonal (HH) subband of a
-    Daubechies-2 wavelet transform: natural images have few large coefficients
-    there, so ``median(|HH|) / 0.6745`` is close to the noise level (0.6745 is the
-    median of ``|z|`` for a standard normal ``z``). It over-estimates a little on
-    very textured images. Colour images give the mean of the per-channel estimates.
-
-    Parameters
-    ----------
-    image : numpy.ndarray
-        HxW or HxWxC float image in [0, 1] (values outside are fine).
-
-    Returns
-    -------
-    float
-        Estimated noise standard deviation on the 0-255 scale (>= 0).
-
-    References
-    ----------
-    D. L. Donoho and I. M. Johnstone, "Ideal spatial adaptation by wavelet
-    shrinkage", Biometrika 81(3), 1994.
-    """
-    arr = np.asarray(image, dtype=np.float64)
-    if arr.ndim == 2:
-        arr = arr[..., None]
-    if min(arr.shape[:2]) < 4:
-        return 0.0
-    _, (_, _, hh) = pywt.dwt2(arr, "db2", mode="symmetric", axes=(0, 1))
-    per_channel = np.median(np.abs(hh), axis=(0, 1)) / 0.6745
-    return float(np.mean(per_channel) * 255.0)
 
 
 def _soft(d: np.ndarray, t: np.ndarray | float) -> np.ndarray:
@@ -440,9 +360,9 @@ def auto_wavelet(observation: Observation) -> dict[str, object]:
     and 4x4 cycle spinning added 0.6-0.75 dB. With cycle spinning the best threshold
     scale drifts from 1.1 (sigma 15) to 0.9 (sigma 50): ``1.16 - 0.005 sigma``.
     """
-    sig = observation.sigma if observation.sigma > 0 else estimate_noise_sigma(observation.degraded)
+    sig = noise_level(observation)
     return {
-        "sigma": round(float(observation.sigma), 2),
+        "sigma": round(float(observation.sigma or 0.0), 2),
         "method": "bayes",
         "mode": "soft",
         "wavelet": "sym8",
@@ -462,7 +382,7 @@ def run_wavelet(
     mode: Mode,
     threshold_scale: float,
     shifts: int,
-    colour: Colour = "opponent",
+    colour: Colour,
 ) -> np.ndarray:
     """Registry adapter for :func:`denoise_wavelet` (``sigma`` 0 = estimate)."""
     return denoise_wavelet(
@@ -476,3 +396,11 @@ def run_wavelet(
         shifts=shifts,
         colour=colour,
     )
+
+
+def wavelet_prior(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Wavelet shrinkage as a prior (the :data:`~restoration.algorithm.Denoiser` protocol).
+
+    BayesShrink with 4x4 cycle spinning at the given level; ``sigma`` <= 0 estimates it from the image.
+    """
+    return denoise_wavelet(np.asarray(image, dtype=np.float32), sigma=float(sigma), shifts=4)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..colour import OPPONENT
+
 __all__ = ["OPP", "OPP_GAIN", "OPP_OFFSET", "from_planes", "to_planes"]
 
-OPP = np.array(
-    [[1 / np.sqrt(3)] * 3, [1 / np.sqrt(2), 0.0, -1 / np.sqrt(2)], [1 / np.sqrt(6), -2 / np.sqrt(6), 1 / np.sqrt(6)]]
-)
+OPP = OPPONENT  # the opponent rotation of restoration.colour
 # Gain and offset that map each opponent channel of an RGB image in [0, 1] onto [0, 1]: luminance is in
 # [0, sqrt(3)], the two colour differences in [-1/sqrt(2), 1/sqrt(2)] and [-2/sqrt(6), 2/sqrt(6)].
 OPP_GAIN = np.array([1 / np.sqrt(3), 1 / np.sqrt(2), np.sqrt(6) / 4])

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..images import to_rgb
+from ..noise import noise_level
 from .colour import OPP_GAIN, from_planes, to_planes
 from .inference import configure_threads, tile_windows
 
@@ -50,7 +51,7 @@ def _run(model: Any, batch: np.ndarray, kernel: np.ndarray | None, sigmas: np.nd
     """Restore a (N, C, h, w) low-resolution batch (one tile) -> (N, C, s h, s w)."""
     import torch
 
-    from .archs.unfolded import transfer_function
+    from ..physics import transfer_function
     from .inference import model_device
 
     s = model.scale
@@ -106,7 +107,7 @@ def trace_with(model: Any, observation: Any, *, sigma: float | None = None, pad:
     import torch
 
     img = np.asarray(observation.degraded, np.float32)
-    level = float(observation.sigma if sigma is None else sigma)
+    level = float(noise_level(observation, noise_free="zero") if sigma is None else sigma)
     batch, sigmas = _inputs(model, img, level)
     model = copy.deepcopy(model)
     model.iterates = []
@@ -191,7 +192,7 @@ def restore_with(model: Any, observation: Any, *, sigma: float | None = None, pa
         float32 image of ``observation.output_shape``, clipped to [0, 1].
     """
     img = np.asarray(observation.degraded, np.float32)
-    level = float(observation.sigma if sigma is None else sigma)
+    level = float(noise_level(observation, noise_free="zero") if sigma is None else sigma)
     batch, sigmas = _inputs(model, img, level)
     out = restore_planes(model, batch, observation.kernel, sigmas, pad=pad, bf16=bf16)
     return np.clip(_outputs(model, out, img.ndim == 3), 0.0, 1.0).astype(np.float32)

@@ -16,7 +16,7 @@ into alternating two easy steps with an auxiliary image ``z``:
 The denoiser level ``sigma_k`` falls geometrically from a large value to the noise level, and
 ``tau_k = sigma_k^2 / (lam sigma^2)`` ties the two steps together: early iterations trust the
 prior, late ones the data. The data terms are the same ones the TV models use
-(:func:`restoration.classic.variational.data_term_for`), so the variational and the deep parts of
+(:func:`restoration.physics.data_term_for`), so the variational and the deep parts of
 the app literally share the physics.
 
 One exception: deblurring with a mirror boundary. The Fourier data step needs a periodic
@@ -31,35 +31,16 @@ preconditioner solve it in a few iterations.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..degradations import Observation
+from ..algorithm import Denoiser
+from ..noise import noise_level
+from ..observation import Observation
+from ..physics import ValidBlurTerm, data_term_for
 
-__all__ = ["DENOISERS", "PnPResult", "pnp_defaults", "pnp_hqs", "run_pnp"]
-
-Denoiser = Callable[[np.ndarray, float], np.ndarray]
-
-
-def _cnn(image: np.ndarray, sigma: float) -> np.ndarray:
-    """The shipped CNN denoiser, in bfloat16 only where the CPU executes it natively."""
-    from .precision import bf16_native
-    from .runners import denoise_cnn
-
-    return denoise_cnn(image, sigma=sigma, bf16=bf16_native())
-
-
-def _bm3d(image: np.ndarray, sigma: float) -> np.ndarray:
-    from ..classic.bm3d import denoise_bm3d
-
-    return denoise_bm3d(np.clip(image, 0.0, 1.0).astype(np.float32), sigma=max(sigma, 0.5))
-
-
-#: Denoisers the solver can plug in, by name: ``f(image, sigma_0_255) -> image``.
-DENOISERS: dict[str, Denoiser] = {"cnn": _cnn, "bm3d": _bm3d}
-
+__all__ = ["PnPResult", "pnp_defaults", "pnp_hqs", "run_pnp"]
 
 @dataclass
 class PnPResult:
@@ -68,82 +49,6 @@ class PnPResult:
     image: np.ndarray
     iterates: list[np.ndarray] = field(default_factory=list)
     sigmas: list[float] = field(default_factory=list)
-
-
-def _cg(
-    apply: Callable[[np.ndarray], np.ndarray],
-    rhs: np.ndarray,
-    x0: np.ndarray,
-    iterations: int,
-    precondition: Callable[[np.ndarray], np.ndarray] | None = None,
-    tol: float = 1e-12,
-) -> np.ndarray:
-    """(Preconditioned) conjugate gradients for a symmetric positive-definite operator."""
-    x = x0.copy()
-    r = rhs - apply(x)
-    u = precondition(r) if precondition else r
-    p = u.copy()
-    ru = float(np.vdot(r, u))
-    for _ in range(iterations):
-        if ru <= tol:
-            break
-        ap = apply(p)
-        alpha = ru / float(np.vdot(p, ap))
-        x += alpha * p
-        r -= alpha * ap
-        u = precondition(r) if precondition else r
-        ru_new = float(np.vdot(r, u))
-        p = u + (ru_new / ru) * p
-        ru = ru_new
-    return x
-
-
-class _ValidBlurTerm:
-    """``1/2 ||valid(k * x) - y||^2`` for ``x`` on the observation's domain grown by the kernel radius.
-
-    ``valid(k * x)`` is computed as the centre of a circular convolution on the grown domain (the
-    wrapped-around values fall in the discarded margin), so products with ``A`` and ``A^T`` are
-    two real FFTs each.
-    """
-
-    def __init__(self, y: np.ndarray, kernel: np.ndarray) -> None:
-        from ..classic.deconvolution import kernel_spectrum
-
-        self.y = y.astype(np.float32)  # C x H x W
-        ph, pw = kernel.shape[0] // 2, kernel.shape[1] // 2
-        _, h, w = y.shape
-        self.shape = (h + 2 * ph, w + 2 * pw)
-        self.crop = (slice(ph, ph + h), slice(pw, pw + w))
-        self.k_hat = kernel_spectrum(kernel, self.shape)
-        self.k2 = (np.abs(self.k_hat) ** 2).astype(np.float32)
-        self.x0 = np.pad(self.y, ((0, 0), (ph, ph), (pw, pw)), mode="symmetric")
-        self.aty = self._adjoint(self.y)
-
-    def _forward(self, x: np.ndarray) -> np.ndarray:
-        from scipy import fft as sfft
-
-        return sfft.irfft2(sfft.rfft2(x) * self.k_hat, s=self.shape)[(slice(None), *self.crop)]
-
-    def _adjoint(self, r: np.ndarray) -> np.ndarray:
-        from scipy import fft as sfft
-
-        big = np.zeros((r.shape[0], *self.shape), np.float32)
-        big[(slice(None), *self.crop)] = r
-        return sfft.irfft2(sfft.rfft2(big) * np.conj(self.k_hat), s=self.shape).astype(np.float32)
-
-    def solve(self, z: np.ndarray, alpha: float, x: np.ndarray, iterations: int = 12) -> np.ndarray:
-        """``argmin_x 1/2 ||valid(k * x) - y||^2 + alpha/2 ||x - z||^2`` by preconditioned CG from ``x``."""
-        from scipy import fft as sfft
-
-        inv = (1.0 / (self.k2 + alpha)).astype(np.float32)
-
-        def apply(v: np.ndarray) -> np.ndarray:
-            return self._adjoint(self._forward(v)) + alpha * v
-
-        def precondition(v: np.ndarray) -> np.ndarray:
-            return sfft.irfft2(sfft.rfft2(v) * inv, s=self.shape).astype(np.float32)
-
-        return _cg(apply, self.aty + alpha * z, x.astype(np.float32), iterations, precondition, tol=1e-14)
 
 
 def pnp_hqs(
@@ -163,8 +68,9 @@ def pnp_hqs(
     ----------
     observation : Observation
         Degraded image with its physics (kernel, scale, mask, sigma on the 0-255 scale).
-    denoiser : callable
-        ``denoiser(image, sigma)`` with ``sigma`` on the 0-255 scale.
+    denoiser : Denoiser
+        ``denoiser(image, sigma)`` with ``sigma`` on the 0-255 scale, e.g.
+        :func:`restoration.registry.denoiser` of a registry name.
     iterations : int
         Number of HQS iterations (data step + denoiser step).
     lam : float
@@ -183,9 +89,7 @@ def pnp_hqs(
     PnPResult
         The estimate on the output grid, with the iterates when recorded.
     """
-    from ..classic.variational import data_term_for
-
-    sigma = max(float(observation.sigma), noise_floor)
+    sigma = max(noise_level(observation, noise_free="zero"), noise_floor)
     sigmas = np.geomspace(max(sigma_start, sigma), sigma, iterations)
     result = PnPResult(image=np.empty(0), sigmas=[float(s) for s in sigmas])
 
@@ -198,7 +102,7 @@ def pnp_hqs(
     kernel = observation.kernel
     if (kernel is not None and kernel.size > 1 and observation.scale == 1 and observation.mask is None
             and observation.boundary != "wrap"):
-        valid = _ValidBlurTerm(to_planes(np.asarray(observation.degraded, np.float32)), np.asarray(kernel))
+        valid = ValidBlurTerm(to_planes(np.asarray(observation.degraded, np.float32)), np.asarray(kernel))
         z = valid.x0.copy()
         x = z.copy()
         for sigma_k in sigmas:
@@ -215,13 +119,7 @@ def pnp_hqs(
     x = z.copy()
     for sigma_k in sigmas:
         tau = float((sigma_k / 255.0) ** 2 / (lam * (sigma / 255.0) ** 2))
-        if data.prox is not None:
-            x = data.prox(z.copy(), tau)
-        else:
-            fwd, adj = data.forward, data.adjoint
-            assert fwd is not None and adj is not None
-            rhs = adj(data.y) + z / tau
-            x = _cg(lambda v, fwd=fwd, adj=adj, tau=tau: adj(fwd(v)) + v / tau, rhs, x, cg_iterations)
+        x = data.data_step(z, tau, start=x, iterations=cg_iterations)
         z = to_planes(np.asarray(denoiser(np.ascontiguousarray(to_image(x)), float(sigma_k)), dtype=np.float32))
         if record:
             result.iterates.append(np.clip(data.to_image(z), 0.0, 1.0).astype(np.float32))
@@ -237,5 +135,7 @@ def pnp_defaults(observation: Observation) -> dict[str, object]:
 
 
 def run_pnp(observation: Observation, *, denoiser: str, iterations: int, lam: float, sigma_start: float) -> np.ndarray:
-    """Registry adapter: HQS plug-and-play with the chosen denoiser."""
-    return pnp_hqs(observation, DENOISERS[denoiser], iterations=iterations, lam=lam, sigma_start=sigma_start).image
+    """Registry adapter: HQS plug-and-play with the denoiser of that registry name as the prior."""
+    from ..registry import denoiser as as_prior
+
+    return pnp_hqs(observation, as_prior(denoiser), iterations=iterations, lam=lam, sigma_start=sigma_start).image

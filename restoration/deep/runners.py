@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..classic.filters import observation_sigma
-from ..classic.wavelet import estimate_noise_sigma
-from ..degradations import Observation
+from ..noise import estimate_noise_sigma, noise_level
+from ..observation import Observation
 from .colour import from_planes, to_planes
 from .inference import denoise_array
 from .precision import bf16_native
@@ -47,10 +46,10 @@ def cnn_denoise_defaults(observation: Observation) -> dict[str, object]:
     less than float32 (measured on Kodak24 crops, docs/benchmarks/deep.md); elsewhere PyTorch emulates
     it 8-14x slower than float32, which is then the default, for gray and colour images alike.
     """
-    return {"sigma": float(np.clip(observation_sigma(observation), 0.0, 75.0)), "bf16": bf16_native()}
+    return {"sigma": float(np.clip(noise_level(observation), 0.0, 75.0)), "bf16": bf16_native()}
 
 
-def run_cnn_denoise(observation: Observation, *, sigma: float, blind: bool, bf16: bool = False) -> np.ndarray:
+def run_cnn_denoise(observation: Observation, *, sigma: float, blind: bool, bf16: bool) -> np.ndarray:
     """Registry adapter: denoise the observation (blind mode re-estimates sigma from the image)."""
     if blind:
         sigma = float(np.clip(estimate_noise_sigma(observation.degraded), 0.0, 75.0))
@@ -117,3 +116,11 @@ def explain_cnn(image: np.ndarray, sigma: float) -> CNNInternals:
         parameters=sum(p.numel() for p in model.parameters()),
         layers=layers,
     )
+
+
+def cnn_prior(image: np.ndarray, sigma: float) -> np.ndarray:
+    """The shipped CNN denoiser as a prior (the :data:`~restoration.algorithm.Denoiser` protocol).
+
+    bfloat16 only where the CPU executes it natively (:func:`~restoration.deep.precision.bf16_native`).
+    """
+    return denoise_cnn(image, sigma=sigma, bf16=bf16_native())

@@ -43,10 +43,10 @@ from typing import Any
 
 import numpy as np
 
-from ..degradations import imresize, modcrop, motion_kernel
+from ..colour import rgb_to_y
 from ..errors import RestorationError
 from ..images import load_image, to_gray
-from ..metrics import rgb_to_y
+from ..ops import imresize, modcrop, motion_kernel, resize_matrix
 
 TASKS = ("denoise", "sr", "combined")
 #: Degradation used to validate (and benchmark) the combined model: the app's "combined" preset.
@@ -248,14 +248,14 @@ def _crops(images: list[np.ndarray], cfg: TrainConfig, rng: np.random.Generator,
 
 
 @functools.lru_cache(maxsize=16)
-def _resize_matrix(n_in: int, n_out: int) -> np.ndarray:
-    """Dense (n_out, n_in) matrix of MATLAB's bicubic resize along one axis: :func:`imresize` of the identity."""
-    return imresize(np.eye(n_in), output_shape=(n_out, n_in)).astype(np.float32)
+def _resize_matrix32(n_in: int, n_out: int) -> np.ndarray:
+    """:func:`restoration.ops.resize_matrix` in float32, cached (training asks for the same few sizes)."""
+    return resize_matrix(n_in, n_out).astype(np.float32)
 
 
 def _resize_batch(batch: np.ndarray, size: int) -> np.ndarray:
     """Bicubic-resize a (B, n, n, C) batch to (B, size, size, C), equal to :func:`imresize` per image."""
-    m = _resize_matrix(batch.shape[1], size)
+    m = _resize_matrix32(batch.shape[1], size)
     rows = np.matmul(m, batch.transpose(0, 3, 1, 2))  # (B, C, size, n)
     return np.matmul(rows, m.T).transpose(0, 2, 3, 1).astype(np.float32)
 
@@ -297,7 +297,7 @@ def _combined_loss(model: Any, batch: tuple[np.ndarray, np.ndarray, list[np.ndar
     """
     import torch
 
-    from .archs.unfolded import transfer_function
+    from ..physics import transfer_function
     from .colour import OPP, OPP_GAIN, OPP_OFFSET
 
     clean, low, kernels, sigma = batch

@@ -2,7 +2,7 @@
 
 * ``cnn_sr`` is an :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` with ``unshuffle=4``
   trained by ``python -m restoration train --task sr``. The low-resolution input is first enlarged by
-  MATLAB's bicubic interpolation (:func:`restoration.degradations.imresize`); the network predicts the
+  MATLAB's bicubic interpolation (:func:`restoration.ops.imresize`); the network predicts the
   detail that interpolation misses, working on 4x4 folded blocks so that its cost stays close to that
   of the small input. It works on the luma (Y of YCbCr, BT.601) as the SR literature does; the chroma
   channels are enlarged bicubically. One model covers x2, x3 and x4: the scale is its conditioning map.
@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..classic.filters import observation_sigma
-from ..classic.superres import from_ycbcr, to_ycbcr
-from ..classic.wavelet import estimate_noise_sigma
-from ..degradations import Observation, imresize
+from ..colour import from_ycbcr, to_ycbcr
 from ..errors import ParameterError
+from ..noise import estimate_noise_sigma, noise_level
+from ..observation import Observation
+from ..ops import imresize
 from .inference import apply_network
 from .precision import bf16_native
 from .weights import load_model, model_info
@@ -128,10 +128,10 @@ def cnn_combined_defaults(observation: Observation) -> dict[str, object]:
     bfloat16 in the network's prior by default only where the CPU executes it natively
     (:func:`~restoration.deep.precision.bf16_native`); float32 where it would be emulated (much slower).
     """
-    return {"sigma": float(np.clip(observation_sigma(observation), 0.0, 50.0)), "bf16": bf16_native()}
+    return {"sigma": float(np.clip(noise_level(observation), 0.0, 50.0)), "bf16": bf16_native()}
 
 
-def run_cnn_combined(observation: Observation, *, sigma: float, blind: bool, bf16: bool = False) -> np.ndarray:
+def run_cnn_combined(observation: Observation, *, sigma: float, blind: bool, bf16: bool) -> np.ndarray:
     """Registry adapter: the combined degradation (blur, x2, noise) undone with the known kernel."""
     if observation.scale != 2:
         raise ParameterError(

@@ -14,13 +14,16 @@ from . import (
     inpainting,
     interpolation,
     nonlocal_methods,
+    priors,
     sparse,
     superres,
     variational,
     wavelet,
 )
+from .priors import PRIORS
 
 __all__ = [
+    "PRIORS",
     "baselines", "chain", "deconvolution", "deep", "filters", "inpainting", "interpolation", "nonlocal_methods",
-    "sparse", "superres", "variational", "wavelet",
+    "priors", "sparse", "superres", "variational", "wavelet",
 ]

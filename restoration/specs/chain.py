@@ -7,26 +7,26 @@
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec
+from ..params import ParamSpec, lam_param, sigma_param
+from .priors import PRIORS
 
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="classic_chain",
+        default_rank=3,
         title="Traditional chain: BM3D, then TV super-resolution with the known blur",
-        family="deconvolution",
+        family="chain",
         tasks=frozenset({"combined"}),
         entry="restoration.classic.chain:run_classic_chain",
         cost=measured_cost("classic_chain"),
         params=(
-            ParamSpec("denoiser", "choice", "bm3d", choices=("bm3d", "wavelet", "none"),
-                      help="First step on the small noisy image: BM3D (best, a few seconds), wavelet shrinkage "
-                           "(fast) or none."),
-            ParamSpec("sigma", "float", 10.0, 0.0, 255.0, 1.0,
-                      help="Noise level given to the denoiser (0-255; 0 = known value or estimate); larger removes "
-                           "more noise and more detail."),
-            ParamSpec("lam", "float", 6e-4, 0.0, 0.05, 0.0001,
-                      help="Total-variation weight of the second step: larger is flatter and cleaner, smaller keeps "
-                           "more texture and leftover noise."),
+            ParamSpec("denoiser", "choice", "bm3d", choices=(*PRIORS, "none"),
+                      help="First step on the small noisy image, by method name: BM3D (best classic, a few "
+                           "seconds), the CNN, wavelet shrinkage (fast), non-local means, or none."),
+            sigma_param(10.0, effect="Given to the denoiser: larger removes more noise and more detail."),
+            lam_param(6e-4, high=0.05, step=0.0001,
+                      effect="Total-variation weight of the second step: larger is flatter and cleaner, smaller "
+                             "keeps more texture and leftover noise."),
             ParamSpec("iterations", "int", 100, 10, 1000, 10,
                       help="Most iterations of the TV solver (it stops earlier once the image settles)."),
         ),
@@ -46,15 +46,13 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="bm3d_bicubic",
         title="BM3D, then bicubic enlargement (the survey's traditional baseline)",
-        family="nonlocal",
+        family="chain",
         tasks=frozenset({"combined"}),
         entry="restoration.classic.chain:run_bm3d_bicubic",
         cost=measured_cost("bm3d_bicubic"),  # measured by hand: see its note in restoration/data/costs.json
         params=(
-            ParamSpec("sigma", "float", 0.0, 0.0, 100.0, 0.5,
-                      help="Noise level given to BM3D (0-255; 0 = the known noise, or an estimate from the image); "
-                           "larger removes more noise and more detail.",
-                      label="noise sigma"),
+            sigma_param(0.0, high=100.0, step=0.5, label="noise sigma",
+                        effect="Given to BM3D: larger removes more noise and more detail."),
         ),
         reference=(
             "K. Dabov et al., BM3D, IEEE TIP 16(8), 2007; R. Keys, Cubic convolution interpolation for digital "

@@ -2,21 +2,21 @@
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec
+from ..params import ParamSpec, sigma_param
 
 _DECONV = "restoration.classic.deconvolution"
 
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="wiener_deconv",
+        default_rank=9,
         title="Wiener deconvolution",
         family="deconvolution",
         tasks=frozenset({"deblur"}),
         entry=f"{_DECONV}:run_wiener_deconv",
         cost=measured_cost("wiener_deconv"),
         params=(
-            ParamSpec("sigma", "float", 2.55, 0.0, 255.0, 0.5,
-                      help="Noise standard deviation on the 0-255 scale (0 = estimate it); larger is smoother."),
+            sigma_param(2.55, step=0.5, effect="Larger is smoother."),
             ParamSpec("regulariser", "choice", "gradient", choices=("gradient", "laplacian", "flat"),
                       help="Signal model: 1/f^2 spectrum (gradient), Laplacian smoothness, or a constant ratio."),
             ParamSpec("strength", "float", 0.1, 0.001, 100.0, 0.01,
@@ -36,6 +36,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="richardson_lucy",
+        default_rank=10,
         title="Richardson-Lucy deconvolution",
         family="deconvolution",
         tasks=frozenset({"deblur"}),

@@ -2,19 +2,20 @@
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec
+from ..params import ParamSpec, lam_param, sigma_param
+from .priors import PRIORS
 
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="cnn_denoise",
+        prior="restoration.deep.runners:cnn_prior",
+        default_rank=1,
         title="Attention CNN denoiser (20 layers)",
         family="deep",
         tasks=frozenset({"denoise"}),
         entry="restoration.deep.runners:run_cnn_denoise",
         params=(
-            ParamSpec("sigma", "float", 25.0, 0.0, 75.0, 1.0,
-                      help="Noise level (0-255) given to the network; defaults to the known or estimated level. "
-                           "Higher smooths more."),
+            sigma_param(25.0, high=75.0, effect="Given to the network as its noise map: higher smooths more."),
             ParamSpec("blind", "bool", False,
                       help="Ignore the known noise level and estimate it from the image."),
             ParamSpec("bf16", "bool", False,
@@ -67,8 +68,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         tasks=frozenset({"combined"}),
         entry="restoration.deep.upscale:run_cnn_combined",
         params=(
-            ParamSpec("sigma", "float", 10.0, 0.0, 50.0, 1.0,
-                      help="Noise level (0-255) given to the network; defaults to the known or estimated level."),
+            sigma_param(10.0, high=50.0, effect="Given to the network: higher smooths more."),
             ParamSpec("blind", "bool", False,
                       help="Ignore the known noise level and estimate it from the image."),
             ParamSpec("bf16", "bool", False,
@@ -95,17 +95,18 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="pnp",
+        default_rank=2,
         title="Plug-and-play (HQS with a learned denoiser)",
         family="pnp",
         tasks=frozenset({"deblur", "sr", "inpaint", "combined"}),
         entry="restoration.deep.pnp:run_pnp",
         params=(
-            ParamSpec("denoiser", "choice", "cnn", choices=("cnn", "bm3d"),
-                      help="The denoiser used as the prior: the trained CNN (fast) or BM3D (slow, classic)."),
+            ParamSpec("denoiser", "choice", PRIORS[0], choices=PRIORS,
+                      help="The denoiser used as the prior, by method name: the trained CNN (fast, the default), "
+                           "BM3D (slow, classic), wavelet shrinkage or non-local means."),
             ParamSpec("iterations", "int", 8, 1, 40, 1,
                       help="Number of data-step + denoiser-step rounds; more is slower and usually sharper."),
-            ParamSpec("lam", "float", 0.23, 0.01, 2.0, 0.01,
-                      help="Weight of the learned prior against the data; larger gives smoother results."),
+            lam_param(0.23, low=0.01, high=2.0, step=0.01, effect="Larger gives smoother results."),
             ParamSpec("sigma_start", "float", 49.0, 5.0, 75.0, 1.0,
                       help="Denoising strength of the first round (0-255); it falls to the noise level."),
         ),

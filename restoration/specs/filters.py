@@ -2,7 +2,7 @@
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec
+from ..params import ParamSpec, sigma_param
 
 _DENOISE = frozenset({"denoise"})
 _FILTERS = "restoration.classic.filters"
@@ -10,6 +10,7 @@ _FILTERS = "restoration.classic.filters"
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="mean",
+        default_rank=17,
         title="Mean (box) filter",
         family="filter",
         tasks=_DENOISE,
@@ -29,6 +30,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="gaussian",
+        default_rank=16,
         title="Gaussian filter",
         family="filter",
         tasks=_DENOISE,
@@ -49,6 +51,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="median",
+        default_rank=13,
         title="Median filter",
         family="filter",
         tasks=_DENOISE,
@@ -74,6 +77,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="bilateral",
+        default_rank=14,
         title="Bilateral filter",
         family="filter",
         tasks=_DENOISE,
@@ -96,6 +100,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="wiener_filter",
+        default_rank=15,
         title="Adaptive local Wiener filter (Lee)",
         family="filter",
         tasks=_DENOISE,
@@ -104,8 +109,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         params=(
             ParamSpec("size", "int", 5, 3, 15, 2,
                       help="Window for the local mean and variance; larger gives smoother flat areas."),
-            ParamSpec("sigma", "float", 25.0, 0.0, 255.0, 1.0,
-                      help="Noise standard deviation on the 0-255 scale (0 = estimate it); larger smooths more."),
+            sigma_param(25.0, effect="Larger smooths more."),
         ),
         reference=(
             "J.-S. Lee, Digital image enhancement and noise filtering by use of local statistics, IEEE TPAMI 1980; "

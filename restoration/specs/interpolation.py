@@ -38,6 +38,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="bicubic",
+        default_rank=11,
         title="Bicubic interpolation",
         family="interpolation",
         tasks=_SR,

@@ -7,18 +7,16 @@ imported only when a method runs or its defaults are asked for an observation.
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec
+from ..params import ParamSpec, sigma_param
 
-_SIGMA = ParamSpec(
-    "sigma", "float", 0.0, 0.0, 100.0, 0.5,
-    help=("Noise level the filter assumes (standard deviation, 0-255 scale); 0 = the known noise, or an "
-          "estimate from the image. Larger removes more noise and more detail."),
-    label="noise sigma",
-)
+_SIGMA = sigma_param(0.0, high=100.0, step=0.5, label="noise sigma",
+                     effect="Larger removes more noise and more detail.")
 
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="nlm",
+        prior="restoration.classic.nonlocal_means:nlm_prior",
+        default_rank=12,
         title="Non-local means",
         family="nonlocal",
         tasks=frozenset({"denoise"}),
@@ -45,6 +43,8 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="bm3d",
+        prior="restoration.classic.bm3d:bm3d_prior",
+        default_rank=0,
         title="BM3D (block matching and 3-D filtering)",
         family="nonlocal",
         tasks=frozenset({"denoise"}),

@@ -2,7 +2,7 @@
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec
+from ..params import ParamSpec, sigma_param
 
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
@@ -13,9 +13,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         entry="restoration.classic.sparse:run_sparse",
         cost=measured_cost("sparse"),
         params=(
-            ParamSpec("sigma", "float", 25.0, 0.0, 255.0, 1.0,
-                      help="Noise level on the 0-255 scale (0 = known value or estimate); sets when coding stops: "
-                           "larger uses fewer atoms and smooths more."),
+            sigma_param(25.0, effect="It sets when coding stops: larger uses fewer atoms and smooths more."),
             ParamSpec("gain", "float", 1.15, 0.5, 3.0, 0.05,
                       help="Multiplies the allowed residual per patch: larger stops earlier (smoother), smaller "
                            "keeps more detail and more noise."),

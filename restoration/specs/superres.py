@@ -34,7 +34,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="sparse_sr",
         title="Sparse-coding super-resolution (coupled dictionaries)",
-        family="interpolation",
+        family="sparse",
         tasks=frozenset({"sr"}),
         entry=f"{_SR}:run_sparse_sr",
         cost=measured_cost("sparse_sr"),

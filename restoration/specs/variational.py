@@ -2,7 +2,7 @@
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec
+from ..params import ParamSpec, lam_param
 
 _VAR = "restoration.classic.variational"
 _REF_CP = (
@@ -12,9 +12,7 @@ _REF_CP = (
 
 
 def _lam(default: float) -> ParamSpec:
-    return ParamSpec("lam", "float", default, 0.0, 1.0, 0.0005,
-                     help="Weight of the total variation (intensities in [0, 1]); larger gives a smoother, "
-                          "flatter image.")
+    return lam_param(default, effect="The prior is the total variation: larger gives a smoother, flatter image.")
 
 
 def _iterations(default: int) -> ParamSpec:
@@ -25,6 +23,7 @@ def _iterations(default: int) -> ParamSpec:
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="tv",
+        default_rank=5,
         title="Total-variation denoising (ROF)",
         family="variational",
         tasks=frozenset({"denoise"}),
@@ -42,6 +41,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="tv_deconv",
+        default_rank=6,
         title="Total-variation deconvolution",
         family="variational",
         tasks=frozenset({"deblur"}),
@@ -59,6 +59,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="tv_inpaint",
+        default_rank=8,
         title="Total-variation inpainting",
         family="variational",
         tasks=frozenset({"inpaint"}),
@@ -78,6 +79,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="tv_sr",
+        default_rank=7,
         title="Total-variation super-resolution",
         family="variational",
         tasks=frozenset({"sr", "combined"}),

@@ -2,19 +2,20 @@
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec
+from ..params import ParamSpec, sigma_param
 
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="wavelet",
+        prior="restoration.classic.wavelet:wavelet_prior",
+        default_rank=4,
         title="Wavelet shrinkage (BayesShrink / VisuShrink)",
         family="wavelet",
         tasks=frozenset({"denoise"}),
         entry="restoration.classic.wavelet:run_wavelet",
         cost=measured_cost("wavelet"),
         params=(
-            ParamSpec("sigma", "float", 25.0, 0.0, 255.0, 1.0,
-                      help="Noise standard deviation on the 0-255 scale (0 = estimate it from the finest subband)."),
+            sigma_param(25.0, effect="It sets the thresholds: larger removes more noise and more detail."),
             ParamSpec("method", "choice", "bayes", choices=("bayes", "visu"),
                       help="BayesShrink adapts the threshold to each subband; VisuShrink uses one large threshold."),
             ParamSpec("mode", "choice", "soft", choices=("soft", "hard"),

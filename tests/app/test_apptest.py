@@ -11,7 +11,7 @@ from apptools import ROOT, TIMEOUT, no_exception
 from streamlit.testing.v1 import AppTest
 
 from ui import demo
-from ui.state import HOME_PRESET, HOME_RESULTS, HOME_RUN, HOME_SAMPLE, HOME_SEED
+from ui.keys import HOME_PRESET, HOME_RESULTS, HOME_RUN, HOME_SAMPLE, HOME_SEED
 
 PAGES = sorted(ROOT.glob("pages/*.py"))
 
@@ -87,3 +87,19 @@ def test_page_renders(page: Path | None) -> None:
         pytest.skip("pages/ holds no .py files yet")
     at = _app(page)
     no_exception(at)
+
+
+def test_navigation_lists_every_page_at_its_address() -> None:
+    """app.py's st.navigation is the one list of pages: every file of pages/ is in it, at the address it always had."""
+    import ast
+
+    listed: dict[str, str | None] = {}
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
+            keywords = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+            listed[ast.literal_eval(node.args[0])] = None if keywords.get("default") else keywords["url_path"]
+    assert sorted(listed) == sorted(f"pages/{p.name}" for p in PAGES)
+    assert [path for path, url in listed.items() if url is None] == ["pages/0_Home.py"]  # Home is at /
+    for path, url in listed.items():
+        if url is not None:
+            assert url == Path(path).stem.split("_", 1)[1]  # /Degrade, /Restore, /Benchmark, /Learn

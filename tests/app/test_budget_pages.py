@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from restoration.budget import BUDGET_ENV
 from ui import cache
-from ui.state import (
+from ui.keys import (
     BENCH_CATEGORIES,
     BENCH_METHODS,
     BENCH_PER_CATEGORY,

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from restoration import Observation
 from restoration.images import encode_png
 from ui import cache
-from ui.state import (
+from ui.keys import (
     BENCH_CATEGORIES,
     BENCH_METHODS,
     BENCH_PER_CATEGORY,

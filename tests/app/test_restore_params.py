@@ -19,7 +19,7 @@ from apptools import ROOT, TIMEOUT, no_exception
 from streamlit.testing.v1 import AppTest
 
 from restoration import get_algorithm, psnr, run_algorithm
-from ui.state import (
+from ui.keys import (
     DEGRADE_PRESET,
     DEGRADE_SEED,
     DEGRADE_SIZE,

@@ -1,7 +1,8 @@
 """A small run of ``scripts/load_test.py``: 2 concurrent browser sessions x 1 degrade -> restore run.
 
 The script starts its own ``streamlit run app.py`` and Chromium; it runs as a subprocess
-(its asyncio loop stays apart from the sync Playwright of the other e2e tests). Skips
+(``python -m scripts.load_test`` from the repository root, as documented; its asyncio loop
+stays apart from the sync Playwright of the other e2e tests). Skips
 without Chromium exactly as the other browser tests do (the ``chromium_path`` fixture).
 A second, browser-free test proves that the isolation check fails on a leak.
 """
@@ -59,7 +60,7 @@ def test_isolation_check_catches_a_leak() -> None:
 def test_two_sessions_stay_isolated(chromium_path: Path, tmp_path: Path) -> None:
     out, figures = tmp_path / "load.md", tmp_path / "load.json"
     command = [
-        sys.executable, str(SCRIPT), "--sessions", "2", "--runs", "1", "--timeout", str(STEP_TIMEOUT_S),
+        sys.executable, "-m", "scripts.load_test", "--sessions", "2", "--runs", "1", "--timeout", str(STEP_TIMEOUT_S),
         "--chromium", str(chromium_path), "--out", str(out), "--json", str(figures),
     ]
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=TOTAL_TIMEOUT_S)

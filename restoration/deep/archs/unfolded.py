@@ -30,75 +30,12 @@ user states it for an uploaded image), exactly as for the classic chain and PnP.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import torch
 from torch import nn
 
 from .denoiser import AttentionDenoiser
 
-__all__ = ["UnfoldedRestorer", "bicubic_taps", "data_step", "fold_terms", "transfer_function"]
-
-
-def _cubic(x: np.ndarray) -> np.ndarray:
-    ax = np.abs(x)
-    return np.where(ax <= 1, 1.5 * ax**3 - 2.5 * ax**2 + 1,
-                    np.where(ax <= 2, -0.5 * ax**3 + 2.5 * ax**2 - 4 * ax + 2, 0.0))
-
-
-def bicubic_taps(scale: int) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets ``m`` and weights ``b_m`` of MATLAB's bicubic downsampling by an integer ``scale``.
-
-    Away from the borders, output pixel ``i`` of ``imresize(x, 1/scale)`` is ``sum_m b_m x[s i + m]``:
-    the cubic kernel stretched by ``scale`` and centred at ``s i + (s - 1) / 2``.
-    """
-    centre = (scale - 1) / 2.0
-    offsets = np.arange(math.floor(centre - 2 * scale) + 1, math.ceil(centre + 2 * scale))
-    weights = _cubic((offsets - centre) / scale) / scale
-    keep = weights != 0
-    offsets, weights = offsets[keep], weights[keep]
-    return offsets, weights / weights.sum()
-
-
-def transfer_function(kernel: np.ndarray | None, shape: tuple[int, int], scale: int) -> np.ndarray:
-    """Fourier transform of the total kernel (blur, then bicubic anti-aliasing) on an ``shape`` grid.
-
-    With ``F = fft2(x) * transfer_function(...)``, ``real(ifft2(F))[::scale, ::scale]`` equals
-    ``imresize(blur(x, kernel), 1 / scale)`` for a periodic image (and in the interior otherwise).
-
-    Parameters
-    ----------
-    kernel : numpy.ndarray or None
-        Odd-sized, centred blur kernel (convolution, as :func:`restoration.degradations.blur`); None
-        for no blur.
-    shape : tuple of int
-        High-resolution grid (H, W), multiples of ``scale``.
-    scale : int
-        Downsampling factor.
-
-    Returns
-    -------
-    numpy.ndarray
-        complex128 array of ``shape``.
-    """
-    h, w = shape
-    offsets, weights = bicubic_taps(scale)
-    row = np.zeros(h)
-    col = np.zeros(w)
-    # y_i = sum_m b_m x[s i + m]: a correlation, i.e. a convolution with b at -m
-    np.add.at(row, (-offsets) % h, weights)
-    np.add.at(col, (-offsets) % w, weights)
-    spectrum = np.fft.fft(row)[:, None] * np.fft.fft(col)[None, :]
-    if kernel is not None and kernel.size > 1:
-        k = np.asarray(kernel, np.float64)
-        kh, kw = k.shape
-        circ = np.zeros((h, w))
-        ys = (np.arange(kh) - kh // 2) % h
-        xs = (np.arange(kw) - kw // 2) % w
-        np.add.at(circ, (ys[:, None], xs[None, :]), k)
-        spectrum = spectrum * np.fft.fft2(circ)
-    return spectrum
+__all__ = ["UnfoldedRestorer", "data_step", "fold_terms"]
 
 
 def _split_mean(a: torch.Tensor, s: int) -> torch.Tensor:
