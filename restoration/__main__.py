@@ -188,6 +188,7 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
         results = run_benchmark(
             images, args.degrade, methods, params=params, seed=args.seed, y_channel=args.y_channel,
             crop_border=args.crop_border, workers=args.workers, cache_dir=args.cache, progress=progress,
+            cache_max_bytes=int(args.cache_max_mb * 1024 * 1024), cache_max_age_days=args.cache_max_days,
         )
     finally:
         if bar is not None:
@@ -283,7 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--y-channel", action="store_true", help="score on the BT.601 Y channel (SR convention)")
     p.add_argument("--crop-border", type=int, default=0, help="pixels ignored at each border (SR: the scale)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--cache", metavar="DIR", help="cache folder: finished rows are reused (resumable)")
+    p.add_argument("--cache", metavar="DIR", help="cache folder: finished rows are reused (resumable) while the "
+                   "code, parameters and weights that made them are unchanged")
+    p.add_argument("--cache-max-mb", type=float, default=64.0, help="size bound of the cache folder (default 64)")
+    p.add_argument("--cache-max-days", type=float, default=30.0,
+                   help="rows unused for this many days are removed (default 30)")
     p.add_argument("--out", required=True, help="results file, .csv or .json")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_benchmark)

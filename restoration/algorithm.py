@@ -111,6 +111,9 @@ class AlgorithmSpec:
     default_rank : int or None
         Where the method stands when the app pre-selects methods to compare (0 first; at most one method per
         family is pre-selected, so a family is represented by its strongest); None = after every ranked method.
+    assets : tuple of str
+        Files under ``assets/`` the method reads (weights, dictionaries), relative to it; their sha256 is part
+        of every cached result's key (:mod:`restoration.provenance`).
     prior : str or None
         ``"module:function"`` of the method as a plain denoiser ``f(image, sigma) -> image`` (the
         :data:`Denoiser` protocol), for solvers that plug a denoiser in as their prior (plug-and-play, the
@@ -132,6 +135,7 @@ class AlgorithmSpec:
     cost: RunCost | None = None
     default_rank: int | None = None
     prior: str | None = None
+    assets: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:

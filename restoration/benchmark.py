@@ -46,6 +46,7 @@ __all__ = [
     "collect_images",
     "improvement_table",
     "method_table",
+    "prune_cache",
     "run_benchmark",
 ]
 
@@ -137,12 +138,30 @@ class _Job:
     seed: int
     y_channel: bool
     crop_border: int
+    #: method -> its provenance (:func:`restoration.provenance.method_fingerprint` for this input), as JSON
+    fingerprints: Mapping[str, str] = field(default_factory=dict)
+
+
+def _fingerprints(names: Sequence[str], params: Mapping[str, Mapping[str, Any]],
+                  observation: Any | None) -> dict[str, str]:
+    """Each method's provenance for this input: version, code, resolved parameters, weights' sha256."""
+    from .provenance import method_fingerprint
+
+    out = {}
+    for name in names:
+        try:
+            fp = method_fingerprint(name, params.get(name), observation)
+        except RestorationError:  # defaults that cannot be resolved for this input: the run records the error
+            fp = method_fingerprint(name, params.get(name))
+        out[name] = json.dumps(fp, sort_keys=True, default=str)
+    return out
 
 
 def _row_key(job: _Job, method: str) -> str:
     payload = json.dumps(
         [_CACHE_VERSION, job.pixels_hash, job.degradation, job.seed, method,
-         dict(sorted(job.params.get(method, {}).items())), job.y_channel, job.crop_border],
+         dict(sorted(job.params.get(method, {}).items())), job.y_channel, job.crop_border,
+         job.fingerprints.get(method, "")],
         default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -202,9 +221,63 @@ def _read_cache(cache_dir: Path | None, key: str) -> dict[str, Any] | None:
         return None
     path = _cache_path(cache_dir, key)
     try:
-        return json.loads(path.read_text())
+        row = json.loads(path.read_text())
+        os.utime(path)  # recently used: pruning removes the least recently used rows first
+        return row
     except (OSError, ValueError):
         return None
+
+
+#: Default bounds of a row cache: rows unused for this long are removed, then the least recently used
+#: until the folder is under the size (a row is a few hundred bytes: 64 MB hold about 150,000 rows).
+CACHE_MAX_BYTES = 64 * 1024 * 1024
+CACHE_MAX_AGE_DAYS = 30.0
+
+
+def prune_cache(cache_dir: str | Path, *, max_bytes: int = CACHE_MAX_BYTES,
+                max_age_days: float = CACHE_MAX_AGE_DAYS) -> int:
+    """Bound a row cache: drop rows unused for ``max_age_days``, then the least recently used over ``max_bytes``.
+
+    Parameters
+    ----------
+    cache_dir : str or Path
+        The folder given to :func:`run_benchmark` (only its ``*.json`` rows are touched).
+    max_bytes : int
+        Largest total size of the rows kept.
+    max_age_days : float
+        Rows last used longer ago than this are removed.
+
+    Returns
+    -------
+    int
+        Number of rows removed.
+    """
+    root = Path(cache_dir)
+    entries = []
+    for path in root.glob("*/*.json"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        entries.append((stat.st_mtime, stat.st_size, path))
+    entries.sort(reverse=True)  # most recently used first
+    cutoff = time.time() - max_age_days * 86400.0
+    kept_bytes, removed = 0, 0
+    for mtime, size, path in entries:
+        if mtime >= cutoff and kept_bytes + size <= max_bytes:
+            kept_bytes += size
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    for folder in root.glob("*/"):
+        try:
+            folder.rmdir()  # only when empty
+        except OSError:
+            pass
+    return removed
 
 
 def _write_cache(cache_dir: Path | None, row: dict[str, Any]) -> None:
@@ -232,6 +305,8 @@ def run_benchmark(
     workers: int | None = None,
     cache_dir: str | Path | None = None,
     progress: ProgressCallback | None = None,
+    cache_max_bytes: int = CACHE_MAX_BYTES,
+    cache_max_age_days: float = CACHE_MAX_AGE_DAYS,
 ) -> Any:
     """Measure every method on every degraded image.
 
@@ -254,7 +329,13 @@ def run_benchmark(
         Worker processes; default: the number of cores, at most the number of jobs.
         ``1`` runs in this process.
     cache_dir : str or Path, optional
-        Folder for the per-row cache; rows found there are not recomputed.
+        Folder for the per-row cache; rows found there are not recomputed. A row's key holds everything
+        that decides it: the image's pixels, the degradation and seed, the metric conventions, and the
+        method's provenance (package version and code, parameters as resolved for the input, the sha256 of
+        the weights it reads; :func:`restoration.provenance.method_fingerprint`), so a change to any of them
+        recomputes the row. The folder is pruned after the run (:func:`prune_cache`).
+    cache_max_bytes, cache_max_age_days
+        Bounds of that folder (see :func:`prune_cache`).
     progress : callable, optional
         Called as ``progress(done, total, row)`` after each row (``row`` is None for the
         initial call).
@@ -291,9 +372,17 @@ def run_benchmark(
     total = 0
     for image in images:
         digest = _fingerprint(image)
+        pixels = image.load() if cache is not None else None
         for spec_text, task in zip(canonical, tasks, strict=True):
             names = [DEGRADED] + [s.name for s in specs if task in s.tasks]
-            job = _Job(image, digest, spec_text, tuple(names), params, seed, y_channel, crop_border)
+            observation = None
+            if pixels is not None:  # the key needs the parameters as resolved for this very input
+                try:
+                    observation = Pipeline.parse(spec_text).apply(pixels, seed=seed)
+                except RestorationError:
+                    observation = None
+            prints = _fingerprints(names, params, observation) if cache is not None else {}
+            job = _Job(image, digest, spec_text, tuple(names), params, seed, y_channel, crop_border, prints)
             todo = []
             for name in names:
                 cached = _read_cache(cache, _row_key(job, name))
@@ -329,6 +418,8 @@ def run_benchmark(
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     collect(fut.result())
+    if cache is not None:
+        prune_cache(cache, max_bytes=cache_max_bytes, max_age_days=cache_max_age_days)
 
     frame = pd.DataFrame(rows)
     if frame.empty:

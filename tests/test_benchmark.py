@@ -108,3 +108,77 @@ def test_collect_images(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(RestorationError, match="no images found"):
         collect_images(tmp_path / "empty")
+
+
+def _recomputed(images, cache, methods, **kwargs) -> list[str]:
+    """Run with the cache and return the methods whose rows were computed (not read from the cache)."""
+    seen = []
+    run_benchmark(images, ["gaussian_noise(sigma=15)"], methods, cache_dir=cache, workers=1,
+                  progress=lambda d, t, r: seen.append(r), **kwargs)
+    return sorted({r["method"] for r in seen if r is not None})
+
+
+def test_cache_misses_when_a_default_changes(images, tmp_path, monkeypatch):
+    """A row is reused only while the method's resolved parameters are the same (a changed default is not)."""
+    import dataclasses
+
+    from restoration import registry
+
+    cache = tmp_path / "cache"
+    assert _recomputed(images, cache, ["wavelet", "bicubic"]) == ["degraded", "wavelet"]
+    assert _recomputed(images, cache, ["wavelet"]) == []
+    spec = registry.REGISTRY["wavelet"]  # "colour" is a static default (no auto rule sets it)
+    params = tuple(dataclasses.replace(p, default="rgb") if p.name == "colour" else p for p in spec.params)
+    monkeypatch.setitem(registry.REGISTRY, "wavelet", dataclasses.replace(spec, params=params))
+    assert _recomputed(images, cache, ["wavelet"]) == ["wavelet"]  # the new default makes new rows
+
+
+def test_cache_misses_when_weights_or_code_change(images, tmp_path, monkeypatch):
+    """The sha256 of the weights a method reads, and the library's code and version, are in every row's key."""
+    from restoration import provenance
+
+    cache = tmp_path / "cache"
+    small = [images[0]]
+    assert _recomputed(small, cache, ["median", "cnn_denoise"]) == ["cnn_denoise", "degraded", "median"]
+    assert _recomputed(small, cache, ["median", "cnn_denoise"]) == []
+    real = provenance.file_sha256
+    monkeypatch.setattr(provenance, "file_sha256",
+                        lambda path: "retrained" if "cnn_denoise_gray" in str(path) else real(path))
+    assert _recomputed(small, cache, ["median", "cnn_denoise"]) == ["cnn_denoise"]  # only the model that changed
+    monkeypatch.setattr(provenance, "code_digest", lambda: "edited")
+    assert _recomputed(small, cache, ["median"]) == ["degraded", "median"]
+
+
+def test_every_shipped_asset_is_in_some_key():
+    """Each weight and dictionary file is listed by the spec that reads it, so its sha256 reaches the keys."""
+    from restoration.provenance import ASSETS_DIR
+    from restoration.registry import REGISTRY
+
+    listed = {a for spec in REGISTRY.values() for a in spec.assets}
+    shipped = {str(p.relative_to(ASSETS_DIR)) for folder in ("weights", "dictionaries")
+               for p in (ASSETS_DIR / folder).iterdir() if p.suffix in (".pt", ".npz")}
+    assert listed == shipped
+
+
+def test_cache_folder_is_pruned_by_age_and_size(images, tmp_path):
+    import os
+    import time
+
+    from restoration.benchmark import prune_cache
+
+    cache = tmp_path / "cache"
+    run_benchmark(images, ["gaussian_noise(sigma=15)"], ["median"], cache_dir=cache, workers=1)
+    rows = sorted(cache.rglob("*.json"))
+    assert len(rows) == 6
+    old = time.time() - 40 * 86400
+    os.utime(rows[0], (old, old))  # unused for 40 days
+    assert prune_cache(cache) == 1 and not rows[0].exists()
+    size = rows[1].stat().st_size
+    for i, path in enumerate(rows[1:]):  # distinct last-use times, rows[-1] the most recent
+        t = time.time() - 100 + i
+        os.utime(path, (t, t))
+    assert prune_cache(cache, max_bytes=2 * size + size // 2) == 3
+    assert sorted(cache.rglob("*.json")) == rows[-2:]  # the two most recently used stay
+    # a run prunes its folder when it ends
+    run_benchmark(images, ["gaussian_noise(sigma=15)"], ["median"], cache_dir=cache, workers=1, cache_max_bytes=0)
+    assert list(cache.rglob("*.json")) == []

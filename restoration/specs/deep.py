@@ -8,6 +8,7 @@ from .priors import PRIORS
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="cnn_denoise",
+        assets=("weights/cnn_denoise_gray.pt", "weights/cnn_denoise_color.pt"),
         prior="restoration.deep.runners:cnn_prior",
         default_rank=1,
         title="Attention CNN denoiser (20 layers)",
@@ -41,6 +42,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="cnn_sr",
+        assets=("weights/cnn_sr.pt",),
         title="Attention CNN super-resolution (x2, x3, x4)",
         family="deep",
         tasks=frozenset({"sr"}),
@@ -63,6 +65,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="cnn_combined",
+        assets=("weights/cnn_combined.pt",),
         title="Unfolded CNN for the survey's combined degradation",
         family="deep",
         tasks=frozenset({"combined"}),

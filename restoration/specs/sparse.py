@@ -7,6 +7,7 @@ from ..params import ParamSpec, sigma_param
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
         name="sparse",
+        assets=("dictionaries/ksvd_gray_8x8.npz",),
         title="Sparse coding over a learned dictionary (K-SVD)",
         family="sparse",
         tasks=frozenset({"denoise", "inpaint"}),

@@ -33,6 +33,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="sparse_sr",
+        assets=("dictionaries/sr_coupled_x2.npz", "dictionaries/sr_coupled_x3.npz", "dictionaries/sr_coupled_x4.npz"),
         title="Sparse-coding super-resolution (coupled dictionaries)",
         family="sparse",
         tasks=frozenset({"sr"}),
