@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from .errors import ParameterError
 
-__all__ = ["ParamKind", "ParamSpec", "lam_param", "parse_value", "resolve_params", "sigma_param"]
+__all__ = ["ParamKind", "ParamSpec", "lam_param", "parse_value", "resolve_params", "sigma_param", "tuning_param"]
 
 ParamKind = Literal["float", "int", "bool", "choice"]
 
@@ -205,6 +205,27 @@ def lam_param(
     """
     text = "Weight of the prior against the data (intensities in [0, 1])."
     return ParamSpec("lam", "float", default, low, high, step, help=f"{text} {effect}".strip())
+
+
+def tuning_param(knob: str) -> ParamSpec:
+    """The ``tuning`` choice of a self-tunable denoiser: its strength from rules, or from the noisy image alone.
+
+    Parameters
+    ----------
+    knob : str
+        The parameter that ``"self"`` chooses (e.g. ``"lam"`` or ``"sigma"``).
+
+    Returns
+    -------
+    ParamSpec
+    """
+    return ParamSpec(
+        "tuning", "choice", "auto", choices=("auto", "self"),
+        help=(f"How {knob} is chosen: 'auto' uses the noise-level rule (or your value); 'self' picks it from the "
+              "noisy image alone, by the self-supervised (Noise2Self) loss, overriding the value above -- no "
+              "clean image, no known sigma. Slower: the method runs once per value tried."),
+        label="tuning",
+    )
 
 
 def resolve_params(

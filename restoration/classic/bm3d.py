@@ -934,12 +934,17 @@ def run_bm3d(
     step: int,
     search_window: int,
     max_group: int,
+    tuning: str,
 ) -> np.ndarray:
-    """Registry adapter for :func:`denoise_bm3d`.
+    """Registry adapter for :func:`denoise_bm3d` (``tuning="self"``: sigma from the noisy image alone,
+    :func:`restoration.tuning.self_tune`).
 
     ``sigma`` = 0 means "the observation's sigma, or an estimate when it is unknown";
     an even ``search_window`` is rounded up to the next odd number.
     """
+    from ..tuning import tuned_value
+
+    sigma = tuned_value("bm3d", observation, tuning, sigma)
     level = sigma if sigma > 0 else noise_level(observation, floor=0.5)
     window = search_window + 1 - search_window % 2
     return denoise_bm3d(observation.degraded.astype(np.float32), sigma=level, two_step=two_step,

@@ -165,8 +165,13 @@ def run_nlm(
     patch_size: int,
     patch_distance: int,
     h_factor: float,
+    tuning: str,
 ) -> np.ndarray:
-    """Registry adapter for :func:`denoise_nlm` (``sigma`` = 0: the observation's, or an estimate)."""
+    """Registry adapter for :func:`denoise_nlm` (``sigma`` = 0: the observation's, or an estimate;
+    ``tuning="self"`` picks it from the noisy image alone, :func:`restoration.tuning.self_tune`)."""
+    from ..tuning import tuned_value
+
+    sigma = tuned_value("nlm", observation, tuning, sigma)
     level = sigma if sigma > 0 else noise_level(observation, floor=0.5)
     out = denoise_nlm(observation.degraded.astype(np.float32), sigma=level, patch_size=patch_size,
                       patch_distance=patch_distance, h_factor=h_factor)

@@ -556,8 +556,12 @@ def auto_tv_sr(observation: Observation) -> dict[str, object]:
     return {"lam": round(float(max(0.15 * sig / 255.0, 1e-4)), 6), "iterations": 100}
 
 
-def run_tv(observation: Observation, *, lam: float, iterations: int) -> np.ndarray:
-    """Registry adapter: TV denoising of the observation (see :func:`tv_restore`)."""
+def run_tv(observation: Observation, *, lam: float, iterations: int, tuning: str) -> np.ndarray:
+    """Registry adapter: TV denoising of the observation (see :func:`tv_restore`); ``tuning="self"`` picks
+    ``lam`` from the noisy image alone (:func:`restoration.tuning.self_tune`)."""
+    from ..tuning import tuned_value
+
+    lam = tuned_value("tv", observation, tuning, lam)
     return tv_restore(observation, lam=lam, iterations=iterations)[0]
 
 

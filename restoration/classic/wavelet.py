@@ -383,8 +383,13 @@ def run_wavelet(
     threshold_scale: float,
     shifts: int,
     colour: Colour,
+    tuning: str,
 ) -> np.ndarray:
-    """Registry adapter for :func:`denoise_wavelet` (``sigma`` 0 = estimate)."""
+    """Registry adapter for :func:`denoise_wavelet` (``sigma`` 0 = estimate; ``tuning="self"`` picks it from
+    the noisy image alone, :func:`restoration.tuning.self_tune`)."""
+    from ..tuning import tuned_value
+
+    sigma = tuned_value("wavelet", observation, tuning, sigma)
     return denoise_wavelet(
         observation.degraded.astype(np.float32),
         sigma=sigma,

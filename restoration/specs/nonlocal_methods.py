@@ -7,7 +7,7 @@ imported only when a method runs or its defaults are asked for an observation.
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec, sigma_param
+from ..params import ParamSpec, sigma_param, tuning_param
 
 _SIGMA = sigma_param(0.0, high=100.0, step=0.5, label="noise sigma",
                      effect="Larger removes more noise and more detail.")
@@ -31,6 +31,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
             ParamSpec("h_factor", "float", 0.7, 0.1, 2.0, 0.05,
                       help="Filtering strength h relative to sigma; larger averages more (smoother, less detail).",
                       label="h / sigma"),
+            tuning_param("sigma"),
         ),
         reference='A. Buades, B. Coll and J.-M. Morel, "A non-local algorithm for image denoising", CVPR 2005.',
         explanation=(
@@ -65,6 +66,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
             ParamSpec("max_group", "choice", 16, choices=(2, 4, 8, 16, 32),
                       help="Most blocks stacked in a step-1 group (step 2 takes twice as many); more = stronger "
                            "averaging, slower."),
+            tuning_param("sigma"),
         ),
         reference=(
             'K. Dabov, A. Foi, V. Katkovnik and K. Egiazarian, "Image denoising by sparse 3-D transform-domain '

@@ -2,7 +2,7 @@
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec, lam_param
+from ..params import ParamSpec, lam_param, tuning_param
 
 _VAR = "restoration.classic.variational"
 _REF_CP = (
@@ -29,7 +29,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         tasks=frozenset({"denoise"}),
         entry=f"{_VAR}:run_tv",
         cost=measured_cost("tv"),
-        params=(_lam(0.075), _iterations(300)),
+        params=(_lam(0.075), _iterations(300), tuning_param("lam")),
         reference=f"L. Rudin, S. Osher and E. Fatemi, Physica D 1992; {_REF_CP}.",
         explanation=(
             "Finds the image closest to the noisy one whose total variation (the summed length of its "

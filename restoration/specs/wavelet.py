@@ -2,7 +2,7 @@
 
 from ..algorithm import AlgorithmSpec
 from ..costs import measured_cost
-from ..params import ParamSpec, sigma_param
+from ..params import ParamSpec, sigma_param, tuning_param
 
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
@@ -30,6 +30,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
                       help="Cycle spinning: average over shifts x shifts translations (1 = off); removes artefacts."),
             ParamSpec("colour", "choice", "opponent", choices=("opponent", "rgb"),
                       help="Colour images: shrink in a decorrelated luminance/chroma space, or per RGB channel."),
+            tuning_param("sigma"),
         ),
         reference=(
             "D. L. Donoho and I. M. Johnstone, Ideal spatial adaptation by wavelet shrinkage, Biometrika 1994; "

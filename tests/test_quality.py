@@ -1,0 +1,64 @@
+"""No-reference quality: NIQE with the project's own natural-scene model, sharpness, noise level."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from restoration import degrade
+from restoration.errors import ImageValueError
+from restoration.gallery import load_gallery_image
+from restoration.quality import MODEL_FILE, NiqeModel, fit_niqe, niqe, niqe_features, quality_report, sharpness
+
+
+@pytest.fixture(scope="module")
+def photo() -> np.ndarray:
+    return load_gallery_image("coffee_cup")[:256, :384]  # a gallery photo: never part of the fit
+
+
+def test_shipped_model_says_where_it_came_from() -> None:
+    model = NiqeModel.load()
+    assert model.mean.shape == (36,) and model.cov.shape == (36, 36)
+    assert np.allclose(model.cov, model.cov.T) and np.all(np.linalg.eigvalsh(model.cov) > -1e-9)
+    assert "CBSD432" in model.info["data"] and model.info["patches"] > 1000
+    assert model.info["command"].startswith("python scripts/fit_niqe.py") and model.info["commit"]
+    assert MODEL_FILE.stat().st_size < 50_000  # parameters only, no image
+
+
+def test_features_are_36_per_patch(photo: np.ndarray) -> None:
+    feats = niqe_features(photo)
+    assert feats.shape == (2 * 4, 36) and np.all(np.isfinite(feats))
+    sharp = niqe_features(photo, sharp_only=True)
+    assert 1 <= len(sharp) <= len(feats)
+    with pytest.raises(ImageValueError, match="at least 192x192"):
+        niqe_features(photo[:100])
+
+
+def test_niqe_rises_with_noise_and_blur(photo: np.ndarray) -> None:
+    clean = niqe(photo)
+    noisy = [niqe(np.clip(degrade(photo, f"gaussian_noise(sigma={s})", seed=0).degraded, 0, 1)) for s in (10, 30)]
+    blurred = [niqe(degrade(photo, f"gaussian_blur(sigma={b})").degraded) for b in (1.5, 3.0)]
+    assert clean < noisy[0] < noisy[1], (clean, noisy)
+    assert clean < blurred[0] < blurred[1], (clean, blurred)
+
+
+def test_sharpness_falls_with_blur_and_report(photo: np.ndarray) -> None:
+    blurred = degrade(photo, "gaussian_blur(sigma=2)").degraded
+    assert sharpness(blurred) < sharpness(photo)
+    noisy = np.clip(degrade(photo, "gaussian_noise(sigma=20)", seed=1).degraded, 0, 1)
+    report = quality_report(noisy, reference=photo)
+    assert set(report) == {"niqe", "sharpness", "noise_sigma", "psnr", "ssim"}
+    assert 15 < report["noise_sigma"] < 25 and report["psnr"] < 25
+    small = quality_report(photo[:64, :64])
+    assert small["niqe"] is None and "psnr" not in small
+
+
+def test_a_model_can_be_refitted_and_saved(photo: np.ndarray, tmp_path) -> None:
+    images = [photo, photo[:, ::-1], load_gallery_image("astronaut")[:384, :384]]
+    model = fit_niqe(images * 6, {"data": "test"})
+    assert model.info["images"] == 18
+    path = tmp_path / "m.npz"
+    model.save(path)
+    again = NiqeModel.load(path)
+    np.testing.assert_allclose(again.mean, model.mean)
+    assert np.isfinite(niqe(photo, again))
