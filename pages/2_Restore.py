@@ -22,6 +22,7 @@ from ui.keys import (
     RESTORE_LEFT,
     RESTORE_METHODS,
     RESTORE_METHODS_TASK,
+    RESTORE_NR_TABLE,
     RESTORE_PARAM_GENERATION,
     RESTORE_PARAM_PREFIX,
     RESTORE_RESULTS,
@@ -181,6 +182,9 @@ if st.button(
     state[RESTORE_TABLE] = compare.metric_table(
         run.images, run.seconds, clean=clean, degraded=compare.degraded_on_grid(observation)
     )
+    # no clean image: score the pictures by themselves, once per run (not on every rerun)
+    state[RESTORE_NR_TABLE] = (compare.no_reference_table(run.images, compare.degraded_on_grid(observation))
+                               if clean is None and run.images else None)
     state[SHARED_METHODS] = list(chosen)
 
 run: compare.RestoreRun | None = state[RESTORE_RESULTS]
@@ -251,6 +255,30 @@ metric_cols.download_button(
 )
 if bars_col is not None:
     bars_col.plotly_chart(charts.restore_bars(table), key="restore.bars")
+nr_table = state[RESTORE_NR_TABLE]
+if clean is None and nr_table is not None:
+    st.markdown("**No-reference scores**, best NIQE first")
+    st.dataframe(nr_table, hide_index=True, column_order=["rank", "method", "NIQE", "sharpness", "noise sigma",
+                                                          "title"],
+                 column_config={"NIQE": st.column_config.NumberColumn(format="%.2f", help="lower = more natural"),
+                                "sharpness": st.column_config.NumberColumn(format="%.0f"),
+                                "noise sigma": st.column_config.NumberColumn(format="%.1f"),
+                                "rank": st.column_config.NumberColumn(format="%d")})
+    st.caption(compare.NO_REFERENCE_CAVEAT)
+for name, used in run.params.items():
+    if used.get("tuning") == "self":
+        from restoration.tuning import self_tune  # memoised: the run just computed it
+
+        tuned = self_tune(name, observation)
+        with st.expander(f"{get_algorithm(name).title}: {tuned.knob} = {tuned.best:.4g}, chosen from the noisy "
+                         f"image alone", icon=":material/tune:"):
+            st.plotly_chart(charts.tuning_figure(tuned.values, tuned.losses, tuned.best, tuned.automatic,
+                                                 knob=tuned.knob, title="Self-supervised (Noise2Self) loss"),
+                            key=f"restore.tuning.{name}")
+            st.caption("Each value was tried on a copy of the image with a grid of pixels hidden and filled from "
+                       "their neighbours; the loss compares the result with the noisy pixels that were hidden. "
+                       "Because the noise of a pixel cannot be predicted from its neighbours, the lowest loss "
+                       "marks the value closest to the clean image, without ever seeing it.")
 
 # --------------------------------------------------------------------------- 3. compare
 st.divider()

@@ -62,3 +62,16 @@ def test_a_model_can_be_refitted_and_saved(photo: np.ndarray, tmp_path) -> None:
     again = NiqeModel.load(path)
     np.testing.assert_allclose(again.mean, model.mean)
     assert np.isfinite(niqe(photo, again))
+
+
+def test_no_reference_table_ranks_the_results(photo: np.ndarray) -> None:
+    from ui import charts, compare
+
+    noisy = np.clip(degrade(photo, "gaussian_noise(sigma=25)", seed=2).degraded, 0, 1)
+    table = compare.no_reference_table({"median": np.clip(degrade(photo, "gaussian_noise(sigma=5)", seed=3)
+                                                          .degraded, 0, 1), "identity": noisy}, noisy)
+    assert list(table["method"]) == ["degraded", "median", "identity"]  # the degraded input first, then by NIQE
+    assert list(table["rank"].iloc[1:]) == [1, 2] and np.isnan(table["rank"].iloc[0])
+    assert table["NIQE"].iloc[1] < table["NIQE"].iloc[2]
+    fig = charts.tuning_figure([0.1, 0.2, 0.4], [3.0, 2.0, 2.5], 0.2, 0.15, knob="lam", title="t")
+    assert len(fig.data) == 2 and fig.data[1].x == (0.2,)

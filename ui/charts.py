@@ -205,6 +205,32 @@ def restore_bars(table: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def tuning_figure(values: Sequence[float], losses: Sequence[float], best: float, automatic: float, *,
+                  knob: str, title: str) -> go.Figure:
+    """The self-supervised loss of every knob value tried, with the chosen and the automatic values marked.
+
+    Parameters
+    ----------
+    values, losses : sequence of float
+        The values tried (increasing) and their Noise2Self losses.
+    best, automatic : float
+        The value chosen (lowest loss) and the one the noise-level rule gives.
+    knob, title : str
+        Axis label and chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    fig = go.Figure(go.Scatter(x=list(values), y=list(losses), mode="lines+markers", name="self-supervised loss"))
+    fig.add_trace(go.Scatter(x=[best], y=[losses[list(values).index(best)]], mode="markers", name=f"chosen: {best:.4g}",
+                             marker={"size": 14, "symbol": "star"}))
+    fig.add_vline(x=automatic, line_dash="dash", annotation_text=f"automatic rule: {automatic:.4g}")
+    fig.update_layout(title=title, xaxis_title=knob, yaxis_title="loss on the masked pixels (lower is better)",
+                      xaxis_type="log", height=320, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
 def flatten(table: pd.DataFrame, *, digits: int | None = None) -> pd.DataFrame:
     """A summary table as a flat frame: index levels become columns, column names become text.
 

@@ -161,6 +161,50 @@ def metric_table(
 
 
 # --------------------------------------------------------------------------- zoom and error maps
+#: What a no-reference score can and cannot say, shown beside every such table.
+NO_REFERENCE_CAVEAT = (
+    "No clean original, so these scores judge the pictures by themselves. NIQE (lower = closer to the statistics "
+    "of clean natural photos; fitted here on clean training photos) ranks versions of the same photo fairly, "
+    "but it cannot tell whether a detail is real or invented, and it calls text, drawings and very dark scenes "
+    "unnatural even when clean. Sharpness falls with blur but rises with noise; the noise level is estimated "
+    "from the finest wavelet details. Look at the pictures before trusting a ranking."
+)
+
+
+def no_reference_table(images: Mapping[str, np.ndarray], degraded: np.ndarray) -> pd.DataFrame:
+    """No-reference scores of the degraded input and every result, ranked by NIQE (best first).
+
+    Parameters
+    ----------
+    images : mapping of str to numpy.ndarray
+        Restored images by method name.
+    degraded : numpy.ndarray
+        The degraded input on the output grid.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``method``, ``title``, ``NIQE``, ``sharpness``, ``noise sigma``, ``rank`` (1 = lowest NIQE among
+        the methods; the degraded input is not ranked). NIQE is NaN for images under 192x192 pixels.
+    """
+    from restoration.quality import quality_report
+
+    rows = []
+    for name, image in [(DEGRADED, degraded), *images.items()]:
+        report = quality_report(np.clip(image, 0.0, 1.0))
+        spec = REGISTRY.get(name)
+        rows.append({
+            "method": name, "title": spec.title if spec else "Degraded input",
+            "NIQE": math.nan if report["niqe"] is None else report["niqe"],
+            "sharpness": report["sharpness"], "noise sigma": report["noise_sigma"],
+        })
+    table = pd.DataFrame(rows)
+    ranked = table[table["method"] != DEGRADED]["NIQE"].rank(method="min")
+    table["rank"] = ranked.reindex(table.index)
+    order = [0, *sorted(range(1, len(table)), key=lambda i: (math.isnan(table.loc[i, "NIQE"]), table.loc[i, "NIQE"]))]
+    return table.iloc[order].reset_index(drop=True)
+
+
 def kernel_image(kernel: np.ndarray, target: int = 128) -> np.ndarray:
     """A blur kernel as a picture: scaled so its peak is white, enlarged by pixel repetition.
 

@@ -86,6 +86,7 @@ __all__ = [
     "RESTORE_LEFT",
     "RESTORE_METHODS",
     "RESTORE_METHODS_TASK",
+    "RESTORE_NR_TABLE",
     "RESTORE_PARAM_GENERATION",
     "RESTORE_PARAM_PREFIX",
     "RESTORE_RESULTS",
@@ -212,6 +213,8 @@ RESTORE_ERROR_MAX = "restore.error_max"
 RESTORE_RESULTS = "restore.results"
 #: Metric table of the last run (pandas DataFrame) or None.
 RESTORE_TABLE = "restore.table"
+#: No-reference scores of the last run (only when there is no clean image).
+RESTORE_NR_TABLE = "restore.nr_table"
 #: Generation of each method's parameter widgets (``{method: int}``): "Automatic values" starts a new one.
 RESTORE_PARAM_GENERATION = "restore.param_generation"
 #: Task the method selection was made for.
@@ -291,6 +294,7 @@ DEFAULTS: dict[str, Any] = {
     DEGRADE_UPLOADED: None,
     RESTORE_RESULTS: None,
     RESTORE_TABLE: None,
+    RESTORE_NR_TABLE: None,
     RESTORE_PARAM_GENERATION: {},
     RESTORE_METHODS_TASK: "",
     BENCH_RESULTS: None,

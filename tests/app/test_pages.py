@@ -39,6 +39,7 @@ from ui.keys import (
     DEGRADE_STEPS,
     DEGRADE_UPLOAD,
     RESTORE_METHODS,
+    RESTORE_NR_TABLE,
     RESTORE_RESULTS,
     RESTORE_RUN,
     RESTORE_TABLE,
@@ -197,13 +198,25 @@ def test_upload_bad_file_large_file_and_no_ground_truth() -> None:
     assert observation.clean is None and observation.sigma == 20.0 and observation.task == "denoise"
 
     at.switch_page(RESTORE).run()
-    at.multiselect(key=RESTORE_METHODS).set_value(["identity", "median"]).run()
+    at.multiselect(key=RESTORE_METHODS).set_value(["identity", "median", "tv"]).run()
+    tuning = [w for w in at.selectbox if w.key and w.key.startswith("restore.param.tv.") and "tuning" in w.key]
+    assert len(tuning) == 1
+    tuning[0].set_value("self").run()
     at.button(key=RESTORE_RUN).click().run()
     no_exception(at)
     table = at.session_state[RESTORE_TABLE]
     assert table["PSNR (dB)"].isna().all()  # no ground truth, no metrics
     assert list(at.dataframe[0].value.columns) == ["method", "title", "family", "seconds"]
-    assert set(at.session_state[RESTORE_RESULTS].images) == {"identity", "median"}
+    assert set(at.session_state[RESTORE_RESULTS].images) == {"identity", "median", "tv"}
+    # ... but scores that need no reference, ranked, with their caveat
+    scores = at.session_state[RESTORE_NR_TABLE]
+    assert scores["method"].iloc[0] == "degraded"
+    assert set(scores["method"]) == {"degraded", "identity", "median", "tv"}
+    assert (scores["noise sigma"] >= 0).all() and (scores["sharpness"] > 0).all()
+    assert scores["NIQE"].isna().all()  # the picture was shrunk to 128x128: too small for NIQE, not ranked
+    assert any("No clean original" in c.value for c in at.caption), [c.value for c in at.caption]
+    # self-tuning shows the value it chose and its loss curve
+    assert any("chosen from the noisy image alone" in e.label for e in at.expander), [e.label for e in at.expander]
 
 
 # --------------------------------------------------------------------------- benchmark
