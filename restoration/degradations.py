@@ -62,6 +62,7 @@ __all__ = [
     "Preset",
     "Step",
     "StepSpec",
+    "add_camera_noise",
     "add_gaussian_noise",
     "add_poisson_noise",
     "add_salt_pepper",
@@ -101,6 +102,40 @@ def add_poisson_noise(image: np.ndarray, peak: float, *, rng: np.random.Generato
     """Shot noise: photon counts ``Poisson(peak * x) / peak``; a smaller ``peak`` is noisier."""
     counts = rng.poisson(np.clip(image, 0.0, 1.0).astype(np.float64) * peak)
     return np.clip(counts / peak, 0.0, 1.0).astype(np.float32)
+
+
+def add_camera_noise(
+    image: np.ndarray, gain: float, read: float, *, rng: np.random.Generator, quality: int = 0
+) -> np.ndarray:
+    """Camera sensor noise: signal-dependent shot noise plus read noise, then optional JPEG, as a phone saves it.
+
+    ``y = x + sqrt(gain * x + (read / 255)^2) * n`` with ``n`` standard normal (the Poisson-Gaussian model of raw
+    sensor data, Foi et al., IEEE TIP 17(10), 2008, in its Gaussian approximation), clipped to [0, 1] like a saved
+    photo; bright areas get more noise than dark ones. With ``quality`` > 0 the result is JPEG-compressed, which
+    smears the noise over 8x8 blocks (the noise is then no longer independent from pixel to pixel).
+
+    Parameters
+    ----------
+    image : numpy.ndarray
+        Clean image in [0, 1].
+    gain : float
+        Shot-noise variance per unit of intensity (0.01: standard deviation 0.1 = 25/255 at white).
+    read : float
+        Standard deviation of the signal-independent read noise, on the 0-255 scale.
+    rng : numpy.random.Generator
+        The noise's random stream.
+    quality : int
+        JPEG quality 1-100, or 0 for none.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 noisy image in [0, 1].
+    """
+    x = np.clip(np.asarray(image, dtype=np.float64), 0.0, 1.0)
+    std = np.sqrt(gain * x + (read / 255.0) ** 2)
+    noisy = np.clip(x + std * rng.standard_normal(x.shape), 0.0, 1.0).astype(np.float32)
+    return jpeg_compress(noisy, int(quality)) if quality else noisy
 
 
 def add_salt_pepper(
@@ -271,6 +306,13 @@ def _poisson_noise(state: _State, rng: np.random.Generator, p: dict[str, Any]) -
     state.noise.append("poisson")
 
 
+def _camera_noise(state: _State, rng: np.random.Generator, p: dict[str, Any]) -> None:
+    state.image = add_camera_noise(state.image, p["gain"], p["read"], rng=rng, quality=p["jpeg"])
+    state.noise.append("camera")
+    if p["jpeg"]:
+        state.noise.append("jpeg")
+
+
 def _salt_pepper(state: _State, rng: np.random.Generator, p: dict[str, Any]) -> None:
     if p["amount"] > 0:
         state.image = add_salt_pepper(state.image, p["amount"], rng=rng, salt_ratio=p["salt_ratio"])
@@ -331,6 +373,20 @@ STEPS: dict[str, StepSpec] = {
             (ParamSpec("peak", "float", 30.0, 0.1, 10000.0, 1.0,
                        help="Photons at full white; smaller means darker light and stronger noise."),),
             "Signal-dependent shot noise (low light).", _poisson_noise,
+        ),
+        StepSpec(
+            "camera_noise", "noise",
+            (
+                ParamSpec("gain", "float", 0.004, 0.0, 0.1, 0.001,
+                          help="Shot-noise variance per unit of brightness: bright areas get sqrt(gain) of noise "
+                               "(0.004: about 16/255 at white). Larger is a smaller sensor or darker scene."),
+                ParamSpec("read", "float", 3.0, 0.0, 50.0, 0.5,
+                          help="Read noise (0-255 scale), the same in dark and bright areas."),
+                ParamSpec("jpeg", "int", 0, 0, 100, 5,
+                          help="JPEG quality of the saved photo, 0 for none (it smears the noise into blocks)."),
+            ),
+            "Realistic camera noise: signal-dependent shot noise plus read noise, optionally saved as JPEG.",
+            _camera_noise,
         ),
         StepSpec(
             "salt_pepper", "noise",
@@ -632,6 +688,8 @@ PRESETS: dict[str, Preset] = {
                "Heavy noise: where classic filters break down."),
         Preset("poisson", "Low-light shot noise", "denoise", "poisson_noise(peak=20)",
                "Signal-dependent noise: dark areas are relatively noisier."),
+        Preset("camera", "Phone camera noise (JPEG)", "denoise", "camera_noise(gain=0.01, read=4, jpeg=90)",
+               "Signal-dependent sensor noise saved as JPEG: not the Gaussian noise networks are trained on."),
         Preset("saltpepper", "Salt-and-pepper 10%", "denoise", "salt_pepper(amount=0.1)",
                "Impulse noise: the median filter's home ground."),
         Preset("jpeg", "JPEG quality 15", "denoise", "jpeg(quality=15)", "Blocking and ringing artefacts."),

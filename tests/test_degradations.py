@@ -224,3 +224,16 @@ def test_input_validation():
 def test_bad_seed_is_a_clear_error(seed, gray_image):
     with pytest.raises(SpecError, match="seed"):
         degrade(gray_image, "gaussian_noise", seed=seed)
+
+
+def test_camera_noise_is_signal_dependent_and_seeded():
+    flat = np.concatenate([np.full((64, 64), 0.05, np.float32), np.full((64, 64), 0.6, np.float32)], axis=1)
+    obs = degrade(flat, "camera_noise(gain=0.01, read=2)", seed=3)
+    dark, bright = obs.degraded[:, :64] - 0.05, obs.degraded[:, 64:] - 0.6
+    assert bright.std() > 2.5 * dark.std()  # shot noise grows with the signal
+    assert abs(bright.std() - np.sqrt(0.01 * 0.6 + (2 / 255) ** 2)) < 0.005  # (no clipping this far from 1)
+    assert obs.noise == ("camera",) and obs.sigma == 0.0 and obs.task == "denoise"
+    np.testing.assert_array_equal(obs.degraded, degrade(flat, "camera_noise(gain=0.01, read=2)", seed=3).degraded)
+    saved = degrade(flat, "camera_noise(gain=0.01, read=2, jpeg=50)", seed=3)
+    assert saved.noise == ("camera", "jpeg") and not np.array_equal(saved.degraded, obs.degraded)
+    assert "camera" in PRESETS and PRESETS["camera"].task == "denoise"
