@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from restoration import RestorationError, degrade, explain, list_algorithms, psnr, run_algorithm
+from restoration import FAMILIES, RestorationError, degrade, explain, list_algorithms, psnr, run_algorithm
 from ui import learn
 from ui.keys import (
     LEARN_BLOCK,
@@ -46,7 +46,7 @@ st.markdown(section.idea)
 for formula in section.maths:
     st.latex(formula)
 st.caption(section.where)
-methods = list_algorithms(family=section.key)
+methods = list_algorithms(family=section.key) if section.key in FAMILIES else []
 if methods:
     st.markdown("**In this app:** " + ", ".join(f"`{m.name}` ({m.title})" for m in methods))
 
@@ -183,5 +183,23 @@ try:
                      + ", ".join(f"{c:+.2f}" for c in np.asarray(code.coefficients)[order]))
         st.caption("OMP adds atoms one at a time until the residual falls to the noise level: the structure of the "
                    "patch needs few atoms, while the noise, which no small set of atoms describes, is left out.")
+    elif key == "selfsup":
+        view = explain.noise2self(obs, "tv")
+        tuned = view.tuning
+        cols = st.columns(3)
+        shown = np.dstack([np.clip(obs.degraded, 0, 1)] * 3)
+        shown[view.hidden] = (1.0, 0.2, 0.2)
+        cols[0].image(shown, caption="the noisy image, with the hidden pixels in red (one in 16)", width="stretch")
+        cols[1].image(np.clip(view.filled, 0, 1), caption="what the denoiser sees: hidden pixels filled from "
+                      "their four neighbours", width="stretch")
+        best = run_algorithm("tv", obs, {"lam": tuned.best})
+        cols[2].image(np.clip(best, 0, 1), caption=f"TV with the chosen lambda {tuned.best:.3f} "
+                      f"({psnr(obs.clean, best):.2f} dB)", width="stretch")
+        st.plotly_chart(learn.noise2self_figure(tuned.values, tuned.losses, view.true_mse, tuned.best),
+                        key="learn.noise2self")
+        st.caption(f"Left axis: the self-supervised loss, computed from the noisy image alone; right axis: the true "
+                   f"error against the clean image, which the method never sees (shown here because this demo has "
+                   f"the clean image). Both bottom out at about the same lambda. The noise-level rule would use "
+                   f"{tuned.automatic:.3f}.")
 except RestorationError as exc:
     st.error(str(exc))

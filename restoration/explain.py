@@ -20,10 +20,13 @@ pnp_trace
     The iterates of plug-and-play half-quadratic splitting with a named denoiser prior.
 unfolded_trace
     The shipped unfolded network's estimate after every data step and every prior step.
+noise2self
+    The masking behind self-supervised tuning, its loss curve, and (when the clean image is known) the true error.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +36,7 @@ from .classic.sparse import Dictionary, PatchCode, load_dictionary, sparse_code_
 from .classic.variational import data_term_for, tv_solve
 from .classic.wavelet import WaveletSubbands, wavelet_subbands
 from .observation import Observation
+from .tuning import TuningResult, self_tune
 
 if TYPE_CHECKING:  # the deep results are torch-free dataclasses, but their modules import torch
     from .deep.combined import UnfoldedTrace
@@ -42,11 +46,13 @@ if TYPE_CHECKING:  # the deep results are torch-free dataclasses, but their modu
 __all__ = [
     "BlockGroup",
     "Dictionary",
+    "Noise2SelfView",
     "PatchCode",
     "WaveletSubbands",
     "cnn_internals",
     "load_dictionary",
     "match_group",
+    "noise2self",
     "pnp_trace",
     "sparse_code_patch",
     "tv_trace",
@@ -144,3 +150,69 @@ def unfolded_trace(observation: Observation, sigma: float | None = None) -> Unfo
     from .deep.upscale import trace_combined
 
     return trace_combined(observation, sigma)
+
+
+@dataclass(frozen=True)
+class Noise2SelfView:
+    """What self-supervised tuning does, step by step (see :func:`noise2self`).
+
+    Attributes
+    ----------
+    hidden : numpy.ndarray
+        Boolean mask of the pixels hidden for the loss (one in ``stride`` x ``stride``).
+    filled : numpy.ndarray
+        The noisy image with those pixels replaced by the mean of their four neighbours (what the denoiser sees).
+    tuning : TuningResult
+        The knob values tried, their self-supervised losses and the choice.
+    true_mse : tuple of float or None
+        The mean squared error against the clean image of each value (only for teaching: never used to choose).
+    """
+
+    hidden: np.ndarray
+    filled: np.ndarray
+    tuning: TuningResult
+    true_mse: tuple[float, ...] | None
+
+
+def noise2self(observation: Observation, method: str = "tv", *, stride: int = 4) -> Noise2SelfView:
+    """Self-supervised (Noise2Self) tuning of ``method`` on ``observation``, with what it hides and sees.
+
+    Parameters
+    ----------
+    observation : Observation
+        A noisy image (its clean image, when known, is used only for :attr:`Noise2SelfView.true_mse`).
+    method : str
+        A self-tunable method (:data:`restoration.tuning.TUNABLE`).
+    stride : int
+        Spacing of the hidden grid.
+
+    Returns
+    -------
+    Noise2SelfView
+    """
+    from scipy import ndimage
+
+    from .observation import Observation as Obs
+    from .registry import run_algorithm
+
+    noisy = np.asarray(observation.degraded, dtype=np.float64)
+    gray = noisy if noisy.ndim == 2 else noisy.mean(axis=2)
+    hidden = np.zeros(gray.shape, dtype=bool)
+    offset = stride // 2
+    hidden[offset::stride, offset::stride] = True
+    cross = np.array([[0.0, 0.25, 0.0], [0.25, 0.0, 0.25], [0.0, 0.25, 0.0]])
+    if noisy.ndim == 2:
+        neighbours = ndimage.convolve(noisy, cross, mode="mirror")
+    else:
+        neighbours = np.stack([ndimage.convolve(noisy[..., c], cross, mode="mirror")
+                               for c in range(noisy.shape[2])], axis=-1)
+    filled = noisy.copy()
+    filled[hidden] = neighbours[hidden]
+    blind = Obs(degraded=observation.degraded, sigma=None, noise=observation.noise)  # the truth stays out
+    tuning = self_tune(method, blind)
+    true_mse = None
+    if observation.clean is not None:
+        clean = np.asarray(observation.clean, dtype=np.float64)
+        true_mse = tuple(float(np.mean((run_algorithm(method, blind, {tuning.knob: v}) - clean) ** 2))
+                         for v in tuning.values)
+    return Noise2SelfView(hidden=hidden, filled=filled.astype(np.float32), tuning=tuning, true_mse=true_mse)

@@ -9,6 +9,7 @@ the CNN's feature maps and attention weights, the plug-and-play iterates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,6 +133,22 @@ SECTIONS: tuple[Section, ...] = (
          r"z_k = D(x_k, \sigma_k),\qquad \tau_k = \sigma_k^2 / (\lambda \sigma^2)"),
         "It joins the survey's variational and deep sections: the physics stays explicit, the prior is learned.",
     ),
+    Section(
+        "selfsup", "Learning without clean images",
+        "Every method above needs something it cannot get from a user's photo: a clean image to train on, or "
+        "at least the noise level to set its strength. Noise2Self's observation removes both needs. Hide a grid "
+        "of pixels, fill them from their neighbours, denoise, and compare the result with the hidden noisy "
+        "pixels. The noise of a pixel cannot be predicted from its neighbours (it is independent), so the "
+        "comparison only measures how well the image itself was recovered, plus a constant: the strength with "
+        "the lowest such loss is the one closest to the clean image -- found without ever seeing it. The same "
+        "idea trains whole networks on one noisy photo (Noise2Void, Zero-Shot Noise2Noise), the survey's outlook.",
+        (r"\mathbb{E}\,\|f_J(y) - y\|^2 = \mathbb{E}\,\|f_J(y) - x\|^2 + \mathbb{E}\,\|y - x\|^2"
+         r"\quad\text{when } f_J(y)_J \text{ ignores } y_J",
+         r"\hat\theta = \arg\min_\theta \sum_{i \in J} \big(f_\theta(y_{J^c})_i - y_i\big)^2"),
+        "In this app: every classic denoiser with a strength knob (TV, wavelet, NL-means, BM3D) has a 'tuning' "
+        "choice; 'self' picks the strength this way (scikit-image's calibrate_denoiser over our methods). It "
+        "assumes pixel-independent noise: JPEG-compressed noise breaks that assumption.",
+    ),
 )
 
 
@@ -209,4 +226,19 @@ def stages_figure(data_psnr: list[float], prior_psnr: list[float]) -> go.Figure:
     fig = go.Figure(go.Scatter(x=x, y=y, mode="lines+markers", text=text, hovertemplate="%{text}: %{y:.2f} dB"))
     fig.update_layout(xaxis_title="stage (data step, then prior)", yaxis_title="PSNR (dB)", height=300,
                       xaxis={"tickmode": "linear", "dtick": 1}, margin={"l": 40, "r": 10, "t": 10, "b": 40})
+    return fig
+
+
+def noise2self_figure(values: Sequence[float], losses: Sequence[float], true_mse: Sequence[float] | None,
+                      best: float) -> go.Figure:
+    """The self-supervised loss and, beside it on a second axis, the true error, against the knob value."""
+    fig = go.Figure(go.Scatter(x=list(values), y=list(losses), mode="lines+markers", name="self-supervised loss"))
+    if true_mse is not None:
+        fig.add_trace(go.Scatter(x=list(values), y=list(true_mse), mode="lines+markers", yaxis="y2",
+                                 name="true error (needs the clean image)", line={"dash": "dot"}))
+    fig.add_vline(x=best, line_dash="dash", annotation_text=f"chosen {best:.3g}")
+    fig.update_layout(xaxis={"title": "lambda (TV weight)", "type": "log"},
+                      yaxis={"title": "loss on hidden pixels"},
+                      yaxis2={"title": "MSE vs clean", "overlaying": "y", "side": "right"},
+                      height=340, margin={"l": 40, "r": 40, "t": 30, "b": 40}, legend={"orientation": "h"})
     return fig

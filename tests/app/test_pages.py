@@ -310,7 +310,7 @@ def test_benchmark_zip_upload() -> None:
     assert any("1 files skipped" in e.label for e in at.expander)
 
 
-@pytest.mark.parametrize("family", ["deep", "pnp", "variational"])
+@pytest.mark.parametrize("family", ["deep", "pnp", "variational", "selfsup"])
 def test_learn_page_families(family: str) -> None:
     """The Learn page opens each family's look inside without errors (deep: the CNN and cnn_sr)."""
     at = _app("pages/4_Learn.py")
@@ -327,3 +327,6 @@ def test_learn_page_families(family: str) -> None:
         at.slider(key="learn.unfolded_stage").set_value(1).run()
         no_exception(at)
         assert not _errors(at)
+    if family == "selfsup":
+        assert "never sees" in captions
+        assert len(at.get("plotly_chart")) == 1
