@@ -186,3 +186,32 @@ def test_learn_page_looks_inside_the_cnn(browser_page: BrowserPage, screenshot_d
     _screenshot(page, screenshot_dir / "pages-learn.png")
     browser_page.console_errors[:] = [e for e in browser_page.console_errors if not driver.BASE_PATH_PROBE.search(e)]
     _assert_clean(browser_page)
+
+
+def test_own_photo_without_original_gets_no_reference_scores(browser_page: BrowserPage, screenshot_dir: Path) -> None:
+    """A user's photo with no clean original: the Restore page ranks the results by scores that need none."""
+    page = browser_page.page
+    page.goto(f"{browser_page.base_url}/Degrade", wait_until="domcontentloaded")
+    expect(page.get_by_role("heading", name="Degrade", exact=True)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    _wait_idle(page)
+    page.get_by_text("Upload a file", exact=True).click()
+    _wait_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        files=[{"name": "my-photo.png", "mimeType": "image/png", "buffer": _photo_png(300, 400)}]
+    )
+    _wait_idle(page)
+    page.get_by_text("Already degraded (no clean original)", exact=True).click()
+    _wait_idle(page)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Restore").click()
+    expect(page.get_by_role("heading", name="Restore", exact=True)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    _wait_idle(page)
+    run = page.get_by_role("button", name=re.compile(r"^Run \d+ methods?$"))
+    run.click()
+    expect(page.get_by_text("No-reference scores", exact=False)).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    expect(page.get_by_text("No clean original, so these scores judge the pictures", exact=False)).to_be_visible()
+    _wait_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    _screenshot(page, screenshot_dir / "pages-restore-no-reference.png")
+    browser_page.console_errors[:] = [e for e in browser_page.console_errors if not driver.BASE_PATH_PROBE.search(e)]
+    _assert_clean(browser_page)
