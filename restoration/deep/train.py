@@ -455,8 +455,9 @@ def _task_fields(cfg: TrainConfig) -> dict[str, Any]:
     if cfg.task == "sr":
         return {"scales": _scales(cfg), "input": "bicubic enlargement of the luma (Y, BT.601)"}
     return {"sigma_range": [0, cfg.sigma_max], "blur_length_range": [1, cfg.blur_max], "scale": 2,
-            "input": "the degraded image, its blur kernel and noise level (opponent-colour planes, mirror-padded "
-                     f"by {cfg.pad} px)", "pad": cfg.pad}
+            "input": "the degraded image, its blur kernel and noise level ("
+                     + ("RGB in one pass" if cfg.prior == "colour" and cfg.channels == 3 else "opponent-colour planes")
+                     + f", mirror-padded by {cfg.pad} px)", "pad": cfg.pad}
 
 
 def _state_of(source: str, out_dir: Path) -> dict[str, Any]:
