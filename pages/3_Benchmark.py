@@ -165,11 +165,20 @@ with methods_col:
         state[BENCH_METHODS] = [m for m in state[BENCH_METHODS] if m in options]
     methods = st.multiselect("Methods", options, format_func=widgets.method_label, key=BENCH_METHODS,
                              persist_state=PERSIST, help="Methods for any of the chosen degradations' tasks.")
-    seed(BENCH_WORKERS, 1)
-    workers = int(st.columns(3)[0].number_input(
-        "Worker processes", 1, 8, step=1, key=BENCH_WORKERS, persist_state=PERSIST,
-        help="Images run in parallel in this many processes (1 = in the app's own process, least memory).",
-    ))
+    backend = cache.bench_backend()  # the cluster comes from the server's environment, never from a visitor
+    if backend.scheduler is None:
+        seed(BENCH_WORKERS, 1)
+        workers = int(st.columns(3)[0].number_input(
+            "Worker processes", 1, 8, step=1, key=BENCH_WORKERS, persist_state=PERSIST,
+            help="Images run in parallel in this many processes (1 = in the app's own process, least memory).",
+        ))
+        st.caption(backend.describe(workers))
+    else:
+        workers = backend.workers
+        if backend.error:
+            st.error(backend.describe(), icon=":material/error:")
+        else:
+            st.caption(backend.describe())
 
     # ---- time budget: a method that would take longer than the budget on the largest image is held back
     try:
@@ -201,7 +210,7 @@ with methods_col:
                f"about {seconds:.0f} s on this machine (measured speeds scaled to it; cached measurements are "
                "instant).")
 
-ready = bool(images and degradations and methods)
+ready = bool(images and degradations and methods and not backend.error)
 if st.button("Run benchmark", key=BENCH_RUN, type="primary", icon=":material/play_arrow:", disabled=not ready):
     bar = st.progress(0.0, text="Starting...")
     started = time.perf_counter()
@@ -219,7 +228,8 @@ if st.button("Run benchmark", key=BENCH_RUN, type="primary", icon=":material/pla
 
     try:
         frame = cache.run_benchmark_live(
-            images, degradations, methods, bench_seed, workers=workers, on_progress=on_progress
+            images, degradations, methods, bench_seed, workers=workers, on_progress=on_progress,
+            scheduler=backend.scheduler,
         )
     except RestorationError as exc:
         st.error(str(exc), icon=":material/error:")

@@ -6,13 +6,15 @@ methods     list the registered algorithms (name, tasks, family)
 steps       list the degradation steps, their parameters and the presets
 gallery     list the bundled sample images
 degrade     degrade a clean image and save the result
-restore     restore an image with one method (optionally degrading it first and scoring)
+restore     restore an image with one method (optionally degrading it first and scoring), or a folder
 benchmark   images x degradations x methods -> tables and a CSV/JSON file
 train       train a deep model and record its weights in the manifest
 pack-crops  pack random training crops into one .npz (to train where the dataset is not)
 
-Bad input (unreadable image, bad spec, unknown method, bad parameter) prints one
-line ``error: ...`` on stderr and exits with status 2.
+Bad input (unreadable image, bad spec, unknown method, bad parameter, a Dask scheduler
+that cannot be reached) prints one line ``error: ...`` on stderr and exits with status 2.
+``restore`` of a folder exits with status 1 when some of its files could not be restored
+(they are listed on stderr; the others are written), and 2 when none could.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from typing import Any
 from .errors import RestorationError
 
 EXIT_USAGE = 2
+#: A folder restoration that restored some images but not all (the others are listed on stderr).
+EXIT_PARTIAL = 1
 
 
 class _Parser(argparse.ArgumentParser):
@@ -117,11 +121,75 @@ def _cmd_degrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_scheduler(args: argparse.Namespace) -> None:
+    """Fail at once, before any progress bar, when ``--scheduler`` names no reachable Dask scheduler."""
+    if args.scheduler:
+        from .cluster import probe
+
+        args.scheduler = probe(args.scheduler).address
+
+
+def _progress_bar(desc: str, unit: str, quiet: bool) -> tuple[Any, Any]:
+    """A tqdm bar on stderr (None when quiet) and the ``progress(done, total, label)`` callback that moves it."""
+    bar = None
+    if not quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=0, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
+
+    def progress(done: int, total: int, label: str | None) -> None:
+        if bar is None:
+            return
+        bar.total = total
+        bar.n = done
+        if label is not None:
+            bar.set_postfix_str(label, refresh=False)
+        bar.refresh()
+
+    return bar, progress
+
+
+def _cmd_restore_folder(args: argparse.Namespace) -> int:
+    from .batch import restore_folder
+
+    if args.save_degraded:
+        raise RestorationError("--save-degraded applies to one image, not to a folder")
+    _check_scheduler(args)
+    bar, progress = _progress_bar("restore", "image", args.quiet)
+    try:
+        report = restore_folder(
+            args.input, args.output, args.method, params=_parse_params(args.param), degrade=args.degrade,
+            seed=args.seed, sigma=args.sigma, scale=args.scale, y_channel=args.y_channel,
+            crop_border=args.crop_border, overwrite=args.overwrite, workers=args.workers, scheduler=args.scheduler,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    print(json.dumps({"method": args.method, "input": args.input, "output": args.output, **report.to_dict()},
+                     default=str))
+    if report.existing:
+        print(f"{len(report.existing)} images skipped: their output exists (--overwrite replaces it)",
+              file=sys.stderr)
+    if report.failed:
+        print(f"{len(report.failed)} files not restored:", file=sys.stderr)
+        for name, error in report.failed:
+            print(f"  {name}: {error}", file=sys.stderr)
+        if not report.restored and not report.existing:
+            raise RestorationError(f"none of the {len(report.failed)} images could be restored")
+        return EXIT_PARTIAL
+    return 0
+
+
 def _cmd_restore(args: argparse.Namespace) -> int:
     from .degradations import Observation, degrade
     from .metrics import compare
     from .registry import get_algorithm, run_algorithm
 
+    if Path(args.input).is_dir():
+        return _cmd_restore_folder(args)
+    if args.scheduler or args.workers is not None or args.overwrite:
+        raise RestorationError("--scheduler, --workers and --overwrite apply when INPUT is a folder")
     spec = get_algorithm(args.method)
     params = _parse_params(args.param)
     image = _load_input(args.input)
@@ -168,20 +236,11 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     if args.limit:
         images = images[: args.limit]
 
-    bar = None
-    if not args.quiet:
-        from tqdm import tqdm
-
-        bar = tqdm(total=0, unit="run", desc="benchmark", file=sys.stderr, dynamic_ncols=True)
+    _check_scheduler(args)
+    bar, move = _progress_bar("benchmark", "run", args.quiet)
 
     def progress(done: int, total: int, row: dict[str, Any] | None) -> None:
-        if bar is None:
-            return
-        bar.total = total
-        bar.n = done
-        if row is not None:
-            bar.set_postfix_str(f"{row['image']} {row['method']}", refresh=False)
-        bar.refresh()
+        move(done, total, None if row is None else f"{row['image']} {row['method']}")
 
     start = time.perf_counter()
     try:
@@ -189,6 +248,7 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
             images, args.degrade, methods, params=params, seed=args.seed, y_channel=args.y_channel,
             crop_border=args.crop_border, workers=args.workers, cache_dir=args.cache, progress=progress,
             cache_max_bytes=int(args.cache_max_mb * 1024 * 1024), cache_max_age_days=args.cache_max_days,
+            scheduler=args.scheduler,
         )
     finally:
         if bar is not None:
@@ -257,9 +317,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd_degrade)
 
-    p = sub.add_parser("restore", help="restore an image with one method")
-    p.add_argument("input", help="image file, or gallery:KEY")
-    p.add_argument("output", help="where to write the restored image")
+    p = sub.add_parser("restore", help="restore an image, or every image of a folder, with one method")
+    p.add_argument("input", help="image file, gallery:KEY, or a folder (every image in it and its sub-folders)")
+    p.add_argument("output", help="where to write the restored image (a folder when INPUT is one: PNG files "
+                   "under the same relative paths)")
     p.add_argument("--method", required=True)
     p.add_argument("--degrade", metavar="SPEC", help="degrade INPUT first (then PSNR/SSIM are reported)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="method parameter (repeatable)")
@@ -270,6 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-degraded", metavar="PATH", help="also save the degraded image")
     p.add_argument("--y-channel", action="store_true", help="score on the BT.601 Y channel")
     p.add_argument("--crop-border", type=int, default=0, help="pixels ignored at each border when scoring")
+    p.add_argument("--overwrite", action="store_true", help="folder: replace outputs that exist (default: skip)")
+    p.add_argument("--workers", type=int, default=None, help="folder: worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="folder: run on this Dask cluster")
+    p.add_argument("-q", "--quiet", action="store_true", help="folder: no progress bar")
     p.set_defaults(func=_cmd_restore)
 
     p = sub.add_parser("benchmark", help="benchmark methods over a set of images")
@@ -284,6 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--y-channel", action="store_true", help="score on the BT.601 Y channel (SR convention)")
     p.add_argument("--crop-border", type=int, default=0, help="pixels ignored at each border (SR: the scale)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run the jobs on this Dask cluster (`dask scheduler` and `dask worker`) instead of locally")
     p.add_argument("--cache", metavar="DIR", help="cache folder: finished rows are reused (resumable) while the "
                    "code, parameters and weights that made them are unchanged")
     p.add_argument("--cache-max-mb", type=float, default=64.0, help="size bound of the cache folder (default 64)")

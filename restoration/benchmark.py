@@ -5,7 +5,8 @@ every method that solves the resulting task, and measures PSNR, SSIM and run tim
 The result is a *tidy* :class:`pandas.DataFrame`, one row per (image, degradation,
 method), with the degraded input itself as method ``"degraded"`` so that every
 table has its baseline. Work is spread over worker processes (both cores by
-default), reported to a progress callback, and cached on disk one row at a time,
+default) or over a Dask cluster (``scheduler=``, :mod:`restoration.cluster`),
+reported to a progress callback, and cached on disk one row at a time,
 so an interrupted run resumes where it stopped and a rerun is instant.
 
 The summary tables follow the survey's layout; they live in :mod:`restoration.results`
@@ -25,7 +26,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +308,7 @@ def run_benchmark(
     progress: ProgressCallback | None = None,
     cache_max_bytes: int = CACHE_MAX_BYTES,
     cache_max_age_days: float = CACHE_MAX_AGE_DAYS,
+    scheduler: str | None = None,
 ) -> Any:
     """Measure every method on every degraded image.
 
@@ -327,7 +329,7 @@ def run_benchmark(
         Metric conventions (see :func:`restoration.metrics.psnr`).
     workers : int, optional
         Worker processes; default: the number of cores, at most the number of jobs.
-        ``1`` runs in this process.
+        ``1`` runs in this process. Ignored with ``scheduler``.
     cache_dir : str or Path, optional
         Folder for the per-row cache; rows found there are not recomputed. A row's key holds everything
         that decides it: the image's pixels, the degradation and seed, the metric conventions, and the
@@ -339,6 +341,11 @@ def run_benchmark(
     progress : callable, optional
         Called as ``progress(done, total, row)`` after each row (``row`` is None for the
         initial call).
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://HOST:PORT``): the jobs (one per image x degradation) run on
+        that cluster instead of local processes, with the same rows, progress and cache. The pixels go
+        with each job (workers need only the installed project); a job whose worker dies runs again
+        elsewhere, and no row is counted twice (:mod:`restoration.cluster`).
 
     Returns
     -------
@@ -348,7 +355,9 @@ def run_benchmark(
     Raises
     ------
     RestorationError
-        For an unknown method, a bad spec or parameter, or no image.
+        For an unknown method, a bad spec or parameter, or no image; for a scheduler that cannot be
+        reached (at once, before any work), and for jobs that failed on the cluster for good (named,
+        after every other row is collected and cached).
     """
     import pandas as pd
 
@@ -364,6 +373,10 @@ def run_benchmark(
         spec.resolve(params.get(spec.name))  # validate parameter names and values early
     for name in params:
         get_algorithm(name)
+    if scheduler is not None:  # a wrong or dead address fails now, before any work
+        from .cluster import probe
+
+        scheduler = probe(scheduler).address
 
     cache = Path(cache_dir) if cache_dir is not None else None
     tasks = [_task_of(p) for p in pipelines]
@@ -408,7 +421,10 @@ def run_benchmark(
                 progress(done, total, row)
 
     n_workers = min(workers or os.cpu_count() or 1, max(1, len(jobs)))
-    if n_workers <= 1:
+    if scheduler is not None:
+        if jobs:
+            _run_on_cluster(scheduler, jobs, collect)
+    elif n_workers <= 1:
         for job, todo in jobs:
             collect(_run_job(job, todo))
     else:
@@ -433,6 +449,58 @@ def run_benchmark(
     frame = frame.assign(_m=frame["method"].map(order), _d=frame["degradation"].map(deg_order))
     frame = frame.sort_values(["category", "image", "_d", "_m"]).drop(columns=["_m", "_d"])
     return frame[list(COLUMNS)].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _Unreadable(BenchmarkImage):
+    """An image this process could not decode, shipped as its error (the worker records it, as a local run does)."""
+
+    error: str = ""
+
+    def load(self) -> np.ndarray:
+        raise RestorationError(self.error)
+
+
+def _shipped(jobs: Sequence[tuple[_Job, list[str]]]) -> Iterable[tuple[_Job, list[str]]]:
+    """The jobs with their pixels inside (decoded here, one image at a time), so that workers read no file."""
+    last: tuple[BenchmarkImage, BenchmarkImage] | None = None
+    for job, todo in jobs:
+        if job.image.pixels is None:
+            if last is None or last[0] is not job.image:
+                try:
+                    shipped = replace(job.image, path=None, pixels=job.image.load())
+                except RestorationError as exc:
+                    shipped = _Unreadable(job.image.name, job.image.category, error=str(exc))
+                last = (job.image, shipped)
+            job = replace(job, image=last[1])
+        yield job, todo
+
+
+def _run_on_cluster(scheduler: str, jobs: Sequence[tuple[_Job, list[str]]],
+                    collect: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Run the jobs on the Dask cluster at ``scheduler``, feeding ``collect`` as each finishes.
+
+    Dask runs a job again when its worker dies (and retries one that raised); a job's rows are collected
+    once, whatever happens, and only rows not collected yet are passed on. Jobs that failed for good are
+    named in one error once every other row is in.
+    """
+    from .cluster import connect, describe_failures, run_tasks
+
+    collected: set[tuple[int, str]] = set()
+
+    def on_result(index: int, rows: list[dict[str, Any]]) -> None:
+        fresh = [row for row in rows if (index, row["_key"]) not in collected]
+        collected.update((index, row["_key"]) for row in fresh)
+        collect(fresh)
+
+    with connect(scheduler, check=False) as client:
+        failures = run_tasks(client, _run_job, _shipped(jobs), on_result)
+    if failures:
+        def name(index: int) -> str:
+            job = jobs[index][0]
+            return f"image {job.image.name!r}, degradation {job.degradation!r}"
+
+        raise RestorationError(describe_failures(failures, name, len(jobs), address=scheduler))
 
 
 def _task_of(pipeline: Pipeline) -> str:

@@ -111,3 +111,42 @@ def test_benchmark_folder_of_categories(tmp_path):
     assert len(table) == 4 * 3  # images x (degraded, identity, median)
     assert "Mean per method" in res.stdout and "per category" in res.stdout
     assert "portrait" in res.stdout and "improvement" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["restore", "{clean}", "{out}", "--method", "median", "--scheduler", "tcp://127.0.0.1:8786"],
+         "apply when INPUT is a folder"),
+        (["restore", "{folder}", "{clean}", "--method", "median"], "must be a folder"),
+        (["restore", "{folder}", "{folder}", "--method", "median"], "must differ"),
+        (["restore", "{folder}", "{tmp}/o", "--method", "median", "--save-degraded", "{tmp}/d.png"], "one image"),
+        (["restore", "{folder}", "{tmp}/o", "--method", "mediam"], "did you mean 'median'"),
+        (["restore", "{folder}", "{tmp}/o", "--method", "median", "--scheduler", "localhost:port"],
+         "not a Dask scheduler address"),
+        (["benchmark", "--images", "{folder}", "--degrade", "jpeg", "--methods", "median", "--out", "{tmp}/r.csv",
+          "--scheduler", "tcp://"], "not a Dask scheduler address"),
+    ],
+)
+def test_restore_folder_bad_input_one_line_exit_2(args, message, clean_png, tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    save_image(make_scene(24, 32), folder / "p.png")
+    subst = {"clean": clean_png, "out": tmp_path / "o.png", "folder": folder, "tmp": tmp_path}
+    res = cli(*[a.format(**subst) for a in args])
+    assert res.returncode == 2
+    assert message in res.stderr
+    assert "Traceback" not in res.stderr
+    assert res.stderr.strip().splitlines()[-1].startswith("error:")
+
+
+def test_restore_folder_locally(tmp_path):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    save_image(make_scene(32, 40, colour=True), src / "x.jpg")
+    save_image(make_scene(32, 40, seed=1), src / "sub" / "y.png")
+    res = cli("restore", str(src), str(tmp_path / "out"), "--method", "median", "--workers", "2", "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["restored"] == 2
+    assert load_image(tmp_path / "out" / "x.png").shape == (32, 40, 3)
+    assert load_image(tmp_path / "out" / "sub" / "y.png").shape == (32, 40)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import queue
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +29,18 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from restoration import PRESETS, REGISTRY, Observation, encode_png, run_algorithm
+from restoration import PRESETS, REGISTRY, Observation, RestorationError, encode_png, run_algorithm
 from restoration import degrade as degrade_image
 from restoration.benchmark import DEGRADED, BenchmarkImage, run_benchmark
+from restoration.cluster import SCHEDULER_ENV, ClusterInfo, probe, scheduler_from_env
 from ui import demo, uploads, widgets
 from ui.keys import SHARED_OBSERVATION
 from ui.state import set_observation
 
 __all__ = [
     "BENCH_CACHE_DIR",
+    "BenchBackend",
+    "bench_backend",
     "benchmark",
     "benchmark_key",
     "degrade",
@@ -272,6 +277,73 @@ def benchmark_key(
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class BenchBackend:
+    """Where the Benchmark page's jobs run: this machine, or the Dask cluster the server's administrator named.
+
+    Attributes
+    ----------
+    scheduler : str or None
+        The cluster's scheduler address (from :data:`restoration.cluster.SCHEDULER_ENV` only), None for this
+        machine.
+    workers : int
+        Workers of the cluster (0 for this machine: the page's own setting counts).
+    threads : int
+        Their threads in all.
+    error : str
+        Why the cluster cannot be used now ("" when it can).
+    """
+
+    scheduler: str | None = None
+    workers: int = 0
+    threads: int = 0
+    error: str = ""
+
+    def describe(self, local_workers: int = 1) -> str:
+        """One line for the page: which backend runs the jobs and how many workers it has."""
+        if self.scheduler is None:
+            return (f"Runs on this machine, in {local_workers} worker process{'es' if local_workers != 1 else ''}.")
+        if self.error:
+            return f"The Dask cluster set by the server ({SCHEDULER_ENV}) cannot be used: {self.error}"
+        return (f"Runs on the Dask cluster at `{self.scheduler}`: {self.workers} "
+                f"worker{'s' if self.workers != 1 else ''} ({self.threads} thread{'s' if self.threads != 1 else ''})"
+                f", set by the server's administrator ({SCHEDULER_ENV}).")
+
+
+@st.cache_data(ttl=15, max_entries=4, show_spinner=False)
+def _cluster_state(address: str) -> tuple[ClusterInfo | None, str]:
+    """The cluster's workers, or why it cannot be reached (both kept for 15 s: reruns do not probe again)."""
+    try:
+        return probe(address, timeout=5.0), ""
+    except RestorationError as exc:
+        return None, str(exc)
+
+
+def bench_backend() -> BenchBackend:
+    """The backend of the Benchmark page: the cluster named by :data:`restoration.cluster.SCHEDULER_ENV`, if any.
+
+    The address comes from the server's environment only, never from a page visitor.
+
+    Returns
+    -------
+    BenchBackend
+        This machine when the variable is unset; else the cluster, its workers, or the reason it cannot be used.
+    """
+    try:
+        address = scheduler_from_env()
+    except RestorationError as exc:
+        return BenchBackend(scheduler=os.environ.get(SCHEDULER_ENV, ""), error=str(exc))
+    if address is None:
+        return BenchBackend()
+    info, error = _cluster_state(address)
+    if info is None:
+        return BenchBackend(scheduler=address, error=error)
+    if not info.workers:
+        return BenchBackend(scheduler=address, error="it has no worker now (start some with `dask worker "
+                            f"{address}`)")
+    return BenchBackend(scheduler=address, workers=info.workers, threads=info.threads)
+
+
 @st.cache_data(max_entries=8, max_size="64MB", show_spinner=False)
 def benchmark(
     request_key: str,
@@ -281,6 +353,7 @@ def benchmark(
     seed: int,
     _workers: int = 1,
     _progress: Callable[[int, int, dict[str, Any] | None], None] | None = None,
+    _scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run (or recall) a benchmark: :func:`restoration.benchmark.run_benchmark` with a disk cache.
 
@@ -301,6 +374,8 @@ def benchmark(
         Worker processes (does not change the result).
     _progress : callable, optional
         ``progress(done, total, row)``; must not call Streamlit (see :func:`run_benchmark_live`).
+    _scheduler : str, optional
+        A Dask scheduler's address: the jobs run on that cluster (does not change the result).
 
     Returns
     -------
@@ -308,6 +383,11 @@ def benchmark(
         The tidy result table.
     """
     cache_dir = BENCH_CACHE_DIR
+    if _scheduler:
+        return run_benchmark(
+            list(_images), list(degradations), list(methods), seed=int(seed), cache_dir=cache_dir,
+            progress=_progress, scheduler=_scheduler,
+        )
     if int(_workers) <= 1 and _progress is not None:
         _warm_rows(_images, degradations, methods, int(seed), cache_dir, _progress)
     return run_benchmark(
@@ -355,6 +435,7 @@ def run_benchmark_live(
     workers: int = 1,
     on_progress: Callable[[int, int, dict[str, Any] | None], None] | None = None,
     poll: float = 0.15,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run :func:`benchmark` in a helper thread and report its progress from the script's thread.
 
@@ -377,6 +458,8 @@ def run_benchmark_live(
         ``on_progress(done, total, row)``, called with the latest state at most every ``poll`` seconds.
     poll : float
         Seconds between progress updates.
+    scheduler : str, optional
+        A Dask scheduler's address (:func:`bench_backend`): the jobs run on that cluster.
 
     Returns
     -------
@@ -386,7 +469,7 @@ def run_benchmark_live(
     Raises
     ------
     restoration.RestorationError
-        For a bad request (unknown method, bad pipeline, ...).
+        For a bad request (unknown method, bad pipeline, ...), or a cluster that cannot be reached.
     """
     key = benchmark_key(images, degradations, methods, seed)
     events: queue.Queue[tuple[int, int, dict[str, Any] | None]] = queue.Queue()
@@ -396,7 +479,7 @@ def run_benchmark_live(
         try:
             outcome["frame"] = benchmark(
                 key, list(images), tuple(degradations), tuple(methods), int(seed), int(workers),
-                lambda done, total, row: events.put((done, total, row)),
+                lambda done, total, row: events.put((done, total, row)), scheduler,
             )
         except BaseException as exc:  # re-raised in the script thread below
             outcome["error"] = exc
