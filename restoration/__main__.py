@@ -279,6 +279,27 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_quality(args: argparse.Namespace) -> int:
+    """One JSON line per image: NIQE, sharpness, noise level (and PSNR/SSIM against --reference)."""
+    from .quality import quality_report
+
+    reference = _load_input(args.reference) if args.reference else None
+    failed = 0
+    for path in args.images:
+        try:
+            image = _load_input(path)
+            if reference is not None and reference.shape != image.shape:
+                raise RestorationError(f"{path} is {image.shape[1]}x{image.shape[0]}, the reference "
+                                       f"{reference.shape[1]}x{reference.shape[0]}: they must match")
+            print(json.dumps({"image": path, **quality_report(image, reference)}))
+        except RestorationError as exc:
+            failed += 1
+            print(f"error: {path}: {exc}", file=sys.stderr)
+    if failed == len(args.images):
+        return 2
+    return 1 if failed else 0
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     from .deep.train import run_from_args
 
@@ -359,6 +380,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="results file, .csv or .json")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_benchmark)
+
+    p = sub.add_parser("quality", help="no-reference quality of images: NIQE, sharpness, noise level (JSON lines)")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files or gallery:KEY")
+    p.add_argument("--reference", metavar="REF", help="a clean original: adds psnr and ssim")
+    p.set_defaults(func=_cmd_quality)
 
     p = sub.add_parser("train", help="train a deep model (seeded, resumable, progress bar)")
     from .deep.train import add_arguments

@@ -75,3 +75,26 @@ def test_no_reference_table_ranks_the_results(photo: np.ndarray) -> None:
     assert table["NIQE"].iloc[1] < table["NIQE"].iloc[2]
     fig = charts.tuning_figure([0.1, 0.2, 0.4], [3.0, 2.0, 2.5], 0.2, 0.15, knob="lam", title="t")
     assert len(fig.data) == 2 and fig.data[1].x == (0.2,)
+
+
+def test_quality_command(tmp_path, capsys) -> None:
+    import json
+
+    from restoration.__main__ import main
+    from restoration.images import save_image
+
+    clean = load_gallery_image("astronaut")[:256, :256]
+    noisy = np.clip(degrade(clean, "gaussian_noise(sigma=25)", seed=0).degraded, 0, 1)
+    save_image(clean, tmp_path / "clean.png")
+    save_image(noisy, tmp_path / "noisy.png")
+    assert main(["quality", str(tmp_path / "clean.png"), str(tmp_path / "noisy.png")]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [d["image"] for d in lines] == [str(tmp_path / "clean.png"), str(tmp_path / "noisy.png")]
+    assert lines[0]["niqe"] < lines[1]["niqe"] and lines[1]["noise_sigma"] > 15
+    assert main(["quality", str(tmp_path / "noisy.png"), "--reference", str(tmp_path / "clean.png")]) == 0
+    scored = json.loads(capsys.readouterr().out)
+    assert 19 < scored["psnr"] < 22 and 0 < scored["ssim"] < 1
+    assert main(["quality", str(tmp_path / "missing.png"), str(tmp_path / "clean.png")]) == 1  # one bad, one good
+    captured = capsys.readouterr()
+    assert "error:" in captured.err and len(captured.out.splitlines()) == 1
+    assert main(["quality", str(tmp_path / "missing.png")]) == 2
