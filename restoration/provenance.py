@@ -20,7 +20,7 @@ from . import __version__
 if TYPE_CHECKING:
     from .observation import Observation
 
-__all__ = ["ASSETS_DIR", "code_digest", "file_sha256", "method_fingerprint"]
+__all__ = ["ASSETS_DIR", "code_digest", "file_sha256", "git_commit", "method_fingerprint"]
 
 #: Where the shipped weights and dictionaries live (``assets/`` at the repository root).
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
@@ -111,3 +111,29 @@ def method_fingerprint(
         "params": json.loads(json.dumps(dict(sorted(resolved.items())), default=str)),
         "assets": {rel: file_sha256(ASSETS_DIR / rel) for rel in sorted(set(assets))},
     }
+
+
+def git_commit(root: str | Path | None = None) -> str:
+    """The short commit a report is measured on, with ``" + uncommitted changes"`` when tracked files differ.
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        The checkout (default: the repository this package lives in).
+
+    Returns
+    -------
+    str
+        E.g. ``"4f781be"`` or ``"4f781be + uncommitted changes"``; ``"unknown"`` outside a git checkout.
+    """
+    import subprocess
+
+    where = Path(root) if root is not None else ASSETS_DIR.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=where, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=where,
+                               capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return commit + (" + uncommitted changes" if dirty else "")

@@ -44,6 +44,7 @@ from restoration import degrade, psnr, run_algorithm, ssim
 from restoration.degradations import PRESETS
 from restoration.gallery import CATEGORIES, list_gallery
 from restoration.images import load_image
+from restoration.provenance import git_commit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -215,7 +216,6 @@ def bench_speed(datasets: Path, log: Callable[[str], None]) -> dict:
 
 def machine() -> str:
     """The CPU, the flags that decide precision and speed, the commit and the load, in one line."""
-    import subprocess
 
     import torch
 
@@ -223,14 +223,7 @@ def machine() -> str:
 
     model = cpu_model()
     flags = sorted(f for f in (cpu_flags() or ()) if f.startswith(("avx", "amx", "fma")))
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
-        commit += " + uncommitted changes" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
+    commit = git_commit(ROOT)
     return (f"{model}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.backends.cpu.get_cpu_capability()}, "
             f"native bf16: {'yes' if bf16_native() else 'no'}), flags {' '.join(flags) or 'unknown'}; "
             f"commit {commit}; load average {os.getloadavg()[0]:.1f} at the end")

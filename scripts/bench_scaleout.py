@@ -47,6 +47,7 @@ from restoration.benchmark import BenchmarkImage, collect_images, run_benchmark
 from restoration.costs import calibration, machine_factor
 from restoration.deep.precision import cpu_flags, cpu_model
 from restoration.errors import RestorationError
+from restoration.provenance import git_commit
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -58,14 +59,7 @@ METRICS = ["image", "degradation", "method", "psnr", "ssim", "error"]
 # --------------------------------------------------------------------------- the machine
 def machine() -> dict[str, Any]:
     """Date, commit, CPU model, the flags that matter, cores and load average."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
-        commit += " + uncommitted changes" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
+    commit = git_commit(ROOT)
     flags = cpu_flags() or frozenset()
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),

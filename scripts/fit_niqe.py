@@ -22,7 +22,6 @@ import datetime
 import itertools
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,7 @@ from restoration.deep.precision import cpu_model
 from restoration.degradations import degrade
 from restoration.images import load_image
 from restoration.metrics import psnr
+from restoration.provenance import git_commit
 from restoration.quality import MODEL_FILE, NiqeModel, fit_niqe, niqe
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +41,6 @@ BLUR = (0.0, 1.0, 2.0, 3.0)
 
 
 def _stamp() -> dict[str, str]:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     flags = ""
     try:
         with open("/proc/cpuinfo") as fh:
@@ -53,7 +52,7 @@ def _stamp() -> dict[str, str]:
     except OSError:
         pass
     return {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "commit": commit.stdout.strip() or "unknown", "cpu": f"{cpu_model()}, "
+            "commit": git_commit(ROOT), "cpu": f"{cpu_model()}, "
             f"{os.cpu_count()} cores, flags: {flags or 'none of avx2/avx512'}",
             "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
 
