@@ -258,12 +258,12 @@ if bars_col is not None:
 nr_table = state[RESTORE_NR_TABLE]
 if clean is None and nr_table is not None:
     st.markdown("**No-reference scores**, best NIQE first")
-    st.dataframe(nr_table, hide_index=True, column_order=["rank", "method", "NIQE", "sharpness", "noise sigma",
-                                                          "title"],
+    st.dataframe(compare.rank_as_text(nr_table), hide_index=True,
+                 column_order=["rank", "method", "NIQE", "sharpness", "noise sigma", "title"],
                  column_config={"NIQE": st.column_config.NumberColumn(format="%.2f", help="lower = more natural"),
                                 "sharpness": st.column_config.NumberColumn(format="%.0f"),
                                 "noise sigma": st.column_config.NumberColumn(format="%.1f"),
-                                "rank": st.column_config.NumberColumn(format="%d")})
+                                "rank": st.column_config.TextColumn(help="by NIQE; the input is not ranked")})
     st.caption(compare.NO_REFERENCE_CAVEAT)
 for name, used in run.params.items():
     if used.get("tuning") == "self":

@@ -73,6 +73,7 @@ def test_no_reference_table_ranks_the_results(photo: np.ndarray) -> None:
     assert list(table["method"]) == ["degraded", "median", "identity"]  # the degraded input first, then by NIQE
     assert list(table["rank"].iloc[1:]) == [1, 2] and np.isnan(table["rank"].iloc[0])
     assert table["NIQE"].iloc[1] < table["NIQE"].iloc[2]
+    assert list(compare.rank_as_text(table)["rank"]) == ["—", "1", "2"]  # shown without "None"
     fig = charts.tuning_figure([0.1, 0.2, 0.4], [3.0, 2.0, 2.5], 0.2, 0.15, knob="lam", title="t")
     assert len(fig.data) == 2 and fig.data[1].x == (0.2,)
 

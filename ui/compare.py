@@ -205,6 +205,11 @@ def no_reference_table(images: Mapping[str, np.ndarray], degraded: np.ndarray) -
     return table.iloc[order].reset_index(drop=True)
 
 
+def rank_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table whose ``rank`` column reads ``"1"``, ``"2"``, ... and ``"—"`` where there is none."""
+    return table.assign(rank=[("—" if pd.isna(v) else f"{int(v)}") for v in table["rank"]])
+
+
 def kernel_image(kernel: np.ndarray, target: int = 128) -> np.ndarray:
     """A blur kernel as a picture: scaled so its peak is white, enlarged by pixel repetition.
 
