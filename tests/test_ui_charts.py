@@ -286,7 +286,9 @@ def test_default_methods_one_per_family_no_identity() -> None:
     families = [REGISTRY[n].family for n in chosen]
     assert len(set(families)) == len(families)
     assert widgets.default_methods(["identity"]) == []
-    assert "classic_chain" in widgets.default_methods(widgets.methods_for("combined"))  # our strongest classic
+    combined = widgets.default_methods(widgets.methods_for("combined"))
+    assert {"classic_chain", "cnn_combined"} <= set(combined)  # our strongest classic beside the survey's deep kind
+    assert "cnn_sr" in widgets.default_methods(widgets.methods_for("sr"))
     assert widgets.method_label("median").startswith("Median") and widgets.method_label("degraded") == "Degraded input"
 
 

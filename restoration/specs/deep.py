@@ -42,6 +42,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="cnn_sr",
+        default_rank=2,
         assets=("weights/cnn_sr.pt",),
         title="Attention CNN super-resolution (x2, x3, x4)",
         family="deep",
@@ -65,6 +66,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
     ),
     AlgorithmSpec(
         name="cnn_combined",
+        default_rank=2,
         assets=("weights/cnn_combined.pt",),
         title="Unfolded CNN for the survey's combined degradation",
         family="deep",
