@@ -385,7 +385,12 @@ def run_benchmark(
     total = 0
     for image in images:
         digest = _fingerprint(image)
-        pixels = image.load() if cache is not None else None
+        pixels = None
+        if cache is not None:  # the key needs the input; an undecodable image becomes error rows in the job
+            try:
+                pixels = image.load()
+            except RestorationError:
+                pixels = None
         for spec_text, task in zip(canonical, tasks, strict=True):
             names = [DEGRADED] + [s.name for s in specs if task in s.tasks]
             observation = None

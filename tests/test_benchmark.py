@@ -182,3 +182,13 @@ def test_cache_folder_is_pruned_by_age_and_size(images, tmp_path):
     # a run prunes its folder when it ends
     run_benchmark(images, ["gaussian_noise(sigma=15)"], ["median"], cache_dir=cache, workers=1, cache_max_bytes=0)
     assert list(cache.rglob("*.json")) == []
+
+
+def test_cached_run_records_an_undecodable_image_as_error_rows(images, tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    frame = run_benchmark([images[0], BenchmarkImage("broken", "cat1", path=broken)], ["gaussian_noise(sigma=15)"],
+                          ["median"], cache_dir=tmp_path / "cache", workers=1)
+    bad = frame[frame["image"] == "broken"]
+    assert len(bad) == 2 and (bad["error"] != "").all()
+    assert (frame[frame["image"] == "a"]["error"] == "").all()

@@ -12,9 +12,8 @@ import numpy as np
 
 from ..colour import OPPONENT
 
-__all__ = ["OPP", "OPP_GAIN", "OPP_OFFSET", "from_planes", "to_planes"]
+__all__ = ["OPP_GAIN", "OPP_OFFSET", "from_planes", "to_planes"]
 
-OPP = OPPONENT  # the opponent rotation of restoration.colour
 # Gain and offset that map each opponent channel of an RGB image in [0, 1] onto [0, 1]: luminance is in
 # [0, sqrt(3)], the two colour differences in [-1/sqrt(2), 1/sqrt(2)] and [-2/sqrt(6), 2/sqrt(6)].
 OPP_GAIN = np.array([1 / np.sqrt(3), 1 / np.sqrt(2), np.sqrt(6) / 4])
@@ -25,7 +24,7 @@ def to_planes(image: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
     """(H, W[, 3]) image -> (C, H, W) float32 planes in [0, 1] and their noise levels (0-255 scale)."""
     if image.ndim == 2:
         return image[None].astype(np.float32), np.array([sigma], np.float64)
-    opp = image.astype(np.float64) @ OPP.T * OPP_GAIN + OPP_OFFSET
+    opp = image.astype(np.float64) @ OPPONENT.T * OPP_GAIN + OPP_OFFSET
     return np.ascontiguousarray(np.moveaxis(opp, -1, 0), dtype=np.float32), sigma * OPP_GAIN
 
 
@@ -34,4 +33,4 @@ def from_planes(planes: np.ndarray, colour: bool) -> np.ndarray:
     if not colour:
         return planes[0]
     opp = (np.moveaxis(planes, 0, -1).astype(np.float64) - OPP_OFFSET) / OPP_GAIN
-    return (opp @ OPP).astype(np.float32)
+    return (opp @ OPPONENT).astype(np.float32)

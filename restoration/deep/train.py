@@ -297,15 +297,16 @@ def _combined_loss(model: Any, batch: tuple[np.ndarray, np.ndarray, list[np.ndar
     """
     import torch
 
+    from ..colour import OPPONENT
     from ..physics import transfer_function
-    from .colour import OPP, OPP_GAIN, OPP_OFFSET
+    from .colour import OPP_GAIN, OPP_OFFSET
 
     clean, low, kernels, sigma = batch
     b, h, w, c = low.shape
     pad, s = cfg.pad, 2
     planar = getattr(model, "channels", 1) != c  # a one-channel prior restores the channels as planes
     if planar and c == 3:
-        low = low @ OPP.T.astype(np.float32) * OPP_GAIN.astype(np.float32) + OPP_OFFSET.astype(np.float32)
+        low = low @ OPPONENT.T.astype(np.float32) * OPP_GAIN.astype(np.float32) + OPP_OFFSET.astype(np.float32)
         sigma = (sigma[:, None] * OPP_GAIN[None]).reshape(-1)
     planes = np.pad(low.transpose(0, 3, 1, 2), ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode="symmetric")
     shape = ((h + 2 * pad) * s, (w + 2 * pad) * s)
@@ -320,7 +321,7 @@ def _combined_loss(model: Any, batch: tuple[np.ndarray, np.ndarray, list[np.ndar
     if planar and c == 3:
         gain = torch.tensor(OPP_GAIN, dtype=torch.float32, device=device).view(1, 3, 1, 1)
         offset = torch.tensor(OPP_OFFSET, dtype=torch.float32, device=device).view(1, 3, 1, 1)
-        opp = torch.tensor(OPP, dtype=torch.float32, device=device)
+        opp = torch.tensor(OPPONENT, dtype=torch.float32, device=device)
         out = torch.einsum("bchw,cd->bdhw", (out - offset) / gain, opp)
     diff = out - torch.from_numpy(clean.transpose(0, 3, 1, 2).copy()).to(device)
     return torch.mean(diff**2) if loss_name == "l2" else torch.mean(torch.abs(diff))
