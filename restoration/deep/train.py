@@ -93,6 +93,8 @@ class TrainConfig:
     time_budget: float = 0.0
     device: str = "auto"
     prior: str = "colour"
+    arch: str = "attention"
+    levels: int = 3
     resume: bool = True
     max_images: int = 0
     stop_after: int = 0
@@ -619,9 +621,14 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         model = build(arch, **arch_args)
         # (the step sizes and levels, a few parameters, move 10x faster than the prior: see groups below)
     else:
-        arch = "AttentionDenoiser"
-        arch_args = {"channels": cfg.channels, "features": cfg.features, "blocks": cfg.blocks,
-                     "unshuffle": cfg.unshuffle}
+        if cfg.arch == "unet":
+            arch = "UNetDenoiser"
+            arch_args = {"channels": cfg.channels, "features": cfg.features, "blocks": cfg.blocks,
+                         "levels": cfg.levels, "unshuffle": cfg.unshuffle}
+        else:
+            arch = "AttentionDenoiser"
+            arch_args = {"channels": cfg.channels, "features": cfg.features, "blocks": cfg.blocks,
+                         "unshuffle": cfg.unshuffle}
         model = build(arch, **arch_args).to(memory_format=torch.channels_last)
     model = model.to(device)
     if cfg.task == "combined":
@@ -779,7 +786,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--checkpoint-dir", default=d.checkpoint_dir)
     p.add_argument("--channels", type=int, default=d.channels, choices=[1, 3])
     p.add_argument("--features", type=int, default=d.features)
-    p.add_argument("--blocks", type=int, default=d.blocks)
+    p.add_argument("--blocks", type=int, default=d.blocks,
+                   help="attention: residual blocks; unet: residual blocks per level")
+    p.add_argument("--arch", default=d.arch, choices=["attention", "unet"],
+                   help="denoise/sr: the network (the attention CNN at one resolution, or a U-Net)")
+    p.add_argument("--levels", type=int, default=d.levels, help="unet: number of resolutions")
     p.add_argument("--steps", type=int, default=d.steps, help="total optimisation steps (cosine schedule)")
     p.add_argument("--batch", type=int, default=d.batch)
     p.add_argument("--patch", type=int, default=d.patch)

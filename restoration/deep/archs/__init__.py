@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from .denoiser import AttentionDenoiser
+from .unet import UNetDenoiser
 from .unfolded import UnfoldedRestorer
 
-ARCHITECTURES: dict[str, Any] = {"AttentionDenoiser": AttentionDenoiser, "UnfoldedRestorer": UnfoldedRestorer}
+ARCHITECTURES: dict[str, Any] = {
+    "AttentionDenoiser": AttentionDenoiser,
+    "UNetDenoiser": UNetDenoiser,
+    "UnfoldedRestorer": UnfoldedRestorer,
+}
 
 
 def build(name: str, **kwargs: Any) -> Any:
