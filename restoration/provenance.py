@@ -20,7 +20,7 @@ from . import __version__
 if TYPE_CHECKING:
     from .observation import Observation
 
-__all__ = ["ASSETS_DIR", "code_digest", "file_sha256", "git_commit", "method_fingerprint"]
+__all__ = ["ASSETS_DIR", "code_digest", "file_sha256", "git_commit", "method_fingerprint", "report_stamp"]
 
 #: Where the shipped weights and dictionaries live (``assets/`` at the repository root).
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
@@ -137,3 +137,38 @@ def git_commit(root: str | Path | None = None) -> str:
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return commit + (" + uncommitted changes" if dirty else "")
+
+
+#: The instruction-set flags a report names: they decide which precision and which kernels run.
+STAMP_FLAGS = ("avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "amx_bf16")
+
+
+def report_stamp(root: str | Path | None = None) -> str:
+    """One Markdown line that says when, on what and at which commit a report section was measured.
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        The checkout whose commit is named (default: this package's repository).
+
+    Returns
+    -------
+    str
+        E.g. ``"_Measured 2026-12-04 23:40 UTC on AMD EPYC, 2 cores, flags avx avx2 fma avx512f; commit 4f781be;
+        load average 1.9, 1.5, 1.2._"`` -- the load average (1/5/15 min) is taken when the line is written, so
+        write it at the end of the measurement.
+    """
+    import datetime
+    import os
+
+    from .deep.precision import cpu_flags, cpu_model  # no torch: flags come from /proc/cpuinfo
+
+    flags = cpu_flags() or frozenset()
+    shown = " ".join(f for f in STAMP_FLAGS if f in flags) or "unknown"
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        load = "unknown"
+    return (f"_Measured {date} on {cpu_model()}, {os.cpu_count()} cores, flags {shown}; "
+            f"commit {git_commit(root)}; load average {load} at the end._")

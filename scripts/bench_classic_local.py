@@ -40,6 +40,7 @@ import numpy as np
 from restoration import degrade, get_algorithm, psnr, run_algorithm
 from restoration.degradations import PRESETS, Observation
 from restoration.images import load_image
+from restoration.provenance import report_stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -187,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "RGB=gray convention (Set12 is gray), no border crop, outputs clipped to [0, 1]. Every method runs "
         "with the defaults its registry entry tunes for the observation (`auto_params`), as a user who "
         "changes nothing sees it. Seed 0 for every degradation.",
+        "",
+        report_stamp(ROOT),
         "",
         "## Denoising (Set12, additive Gaussian noise, not clipped)",
         "",

@@ -47,6 +47,7 @@ from restoration.algorithm import AlgorithmSpec
 from restoration.degradations import Observation
 from restoration.gallery import CATEGORIES, list_gallery
 from restoration.images import load_image
+from restoration.provenance import report_stamp
 from restoration.registry import REGISTRY
 from restoration.specs import chain, inpainting, interpolation, sparse, superres
 
@@ -286,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "runs with the defaults its registry entry tunes for the observation (`auto_params`); seed 0 for every "
         "degradation. The dictionaries come from `python scripts/build_dictionary.py` (trained on the gallery "
         "minus `cameraman`, so no benchmark image was seen in training).",
+        "",
+        report_stamp(ROOT),
         "",
     ]
     if sr:

@@ -46,6 +46,7 @@ import numpy as np
 from restoration import degrade, psnr, run_algorithm
 from restoration.degradations import Observation
 from restoration.images import load_image
+from restoration.provenance import report_stamp
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -160,6 +161,8 @@ def render(args: argparse.Namespace, table: dict, labels: list[str], times: dict
         "```",
         "",
         f"Written {datetime.datetime.now():%Y-%m-%d %H:%M} after {elapsed / 60:.1f} minutes on this machine:",
+        "",
+        report_stamp(ROOT),
         "",
         *machine_description(),
         "- the machine is shared: other jobs ran during the benchmark, so the timings are the minimum of "

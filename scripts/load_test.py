@@ -60,6 +60,7 @@ from typing import Any
 import numpy as np
 
 from restoration import PRESETS, degrade, get_algorithm, psnr, run_algorithm
+from restoration.provenance import report_stamp
 
 try:  # the app's ui package and the browser tests' driver, found from the repository root (python -m scripts...)
     from tests.e2e import driver  # the server, selectors and page helpers of the browser tests
@@ -569,6 +570,7 @@ def to_markdown(report: Report, versions: str = "") -> str:
         f"## {report.sessions} concurrent sessions × {report.runs} runs (Degrade → Restore)",
         "",
         f"Command: `{report.command}`  ",
+        f"{report_stamp(ROOT)}  ",
         f"Date: {report.date}; machine: {platform.machine()}, {report.cores} CPU cores; load average (1/5/15 min) "
         f"{load(report.load_start)} at the start, {load(report.load_end)} at the end.  ",
         f"{versions}; one headless Chromium, one browser context (own cookies, own Streamlit session) per session.  ",

@@ -192,3 +192,16 @@ def test_cached_run_records_an_undecodable_image_as_error_rows(images, tmp_path)
     bad = frame[frame["image"] == "broken"]
     assert len(bad) == 2 and (bad["error"] != "").all()
     assert (frame[frame["image"] == "a"]["error"] == "").all()
+
+
+def test_report_stamp_names_date_cpu_commit_and_load(tmp_path) -> None:
+    """Every report section is stamped with when, on what and at which commit it ran."""
+    import re
+
+    from restoration.provenance import git_commit, report_stamp
+
+    line = report_stamp()
+    assert re.search(r"_Measured \d{4}-\d\d-\d\d \d\d:\d\d UTC on .+, \d+ cores, flags ", line)
+    assert f"commit {git_commit()};" in line
+    assert "load average" in line
+    assert "commit unknown;" in report_stamp(tmp_path)  # outside a checkout it says so, it does not fail
