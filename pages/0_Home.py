@@ -1,12 +1,14 @@
-"""Home page of the Image Restoration Workbench (the default page of ``streamlit run app.py``).
+"""Home page of the Image Restoration Workbench (the default page of ``streamlit run app.py``, "Home" in the sidebar).
 
-What the workbench does, and a quick demo that runs end to end: degrade a sample
-image with a preset, restore it with every method that fits, and measure the result.
+What the workbench does, links to the four pages, and a quick demo that runs end to end: degrade a sample
+image with a preset, restore it with every method that fits, and measure the result. The demo lists each
+method as it finishes, and a rerun with the same inputs comes from :data:`ui.demo.DEMO_CACHE`.
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import streamlit as st
 
@@ -35,19 +37,17 @@ st.markdown(
 )
 
 st.subheader("The pages")
-page_links = st.columns(3)
-widgets.nav_link(
-    "pages/1_Degrade.py", "**Degrade** — pick or upload an image, build a degradation", icon=":material/blur_on:",
-    container=page_links[0],
+#: The four pages: (file, short link label, icon, what it does). Short labels: a link is one line and never cut off.
+PAGE_LINKS = (
+    ("pages/1_Degrade.py", "Degrade", ":material/blur_on:", "Pick or upload an image and build a degradation."),
+    ("pages/2_Restore.py", "Restore", ":material/auto_fix_high:", "Run methods and compare them side by side."),
+    ("pages/3_Benchmark.py", "Benchmark", ":material/leaderboard:",
+     "Many images, per category, beside the survey's tables."),
+    ("pages/4_Learn.py", "Learn", ":material/school:", "How each family of methods works, step by step."),
 )
-widgets.nav_link(
-    "pages/2_Restore.py", "**Restore** — run and compare methods side by side", icon=":material/auto_fix_high:",
-    container=page_links[1],
-)
-widgets.nav_link(
-    "pages/3_Benchmark.py", "**Benchmark** — many images, per category, vs the survey", icon=":material/leaderboard:",
-    container=page_links[2],
-)
+for column, (page, label, icon, blurb) in zip(st.columns(len(PAGE_LINKS)), PAGE_LINKS, strict=True):
+    widgets.nav_link(page, label, icon=icon, container=column)
+    column.caption(blurb)
 
 st.subheader("Quick start")
 samples = dict(cache.sample_catalog())
@@ -69,15 +69,39 @@ preset = PRESETS[preset_key]
 st.caption(f"{preset.description} Task: **{preset.task}**. Pipeline: `{preset.spec}`")
 
 if st.button("Run quick demo", key=HOME_RUN, type="primary", icon=":material/play_arrow:"):
+    status = st.status("Degrading, restoring and measuring...", expanded=True)
     try:
-        with st.spinner("Degrading, restoring and measuring..."):
+        with status:
+            bar = st.progress(0.0, text="Loading the sample image...")
+            log, finished = st.empty(), []
             image = cache.load_sample(sample_key)
-            result = demo.run_demo(image, preset_key, int(seed))
+            started = time.perf_counter()
+
+            def on_progress(step: demo.DemoStep) -> None:
+                """Move the bar and list each method as it finishes."""
+                if step.method is not None:
+                    title = get_algorithm(step.method).title
+                    if step.error is not None:
+                        finished.append(f":material/warning: {title} did not run")
+                    else:
+                        finished.append(f":material/check: {title} — {step.psnr:.2f} dB in {step.seconds:.2f} s")
+                    log.markdown("  \n".join(finished))
+                upcoming = f"running {get_algorithm(step.next).title}..." if step.next is not None else "done"
+                bar.progress(step.done / max(step.total, 1), text=f"{step.done}/{step.total} methods · {upcoming}")
+
+            result = demo.run_demo(image, preset_key, int(seed), on_progress=on_progress, cache=demo.DEMO_CACHE)
+            bar.progress(1.0, text="Done")
     except RestorationError as exc:
+        status.update(label="The quick demo did not run", state="error", expanded=False)
         st.session_state[HOME_DEMO] = None
         st.session_state[HOME_RESULTS] = None
         st.error(str(exc), icon=":material/error:")
     else:
+        if result.from_cache:
+            label = "Served from the cache: the same image, preset and seed ran before"
+        else:
+            label = f"Done: {len(result.table)} methods in {time.perf_counter() - started:.1f} s"
+        status.update(label=label, state="complete", expanded=False)
         st.session_state[HOME_DEMO] = result
         st.session_state[HOME_RESULTS] = result.table
 
@@ -89,6 +113,9 @@ if result is not None:
     st.markdown(
         f"**Result** — *{shown.label}*, seed {result.seed}, task `{obs.task}`, {w}×{h} pixels."
     )
+    if result.from_cache:
+        st.caption("From the cache: these inputs ran before, so nothing was recomputed (the *seconds* column "
+                   "shows the times of that first run). Change the image, preset or seed for a new run.")
     psnr_of = dict(zip(result.table["method"], result.table["PSNR (dB)"], strict=True))
 
     def caption(name: str) -> str:

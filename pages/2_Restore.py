@@ -1,8 +1,11 @@
 """Restore: run the methods that fit the observation's task and compare them in every way.
 
 Methods are grouped by family; their parameter widgets come from the registry. The
-results are compared in a grid, with a before/after slider, synchronised zoomed
-crops, error maps and a metric table (PSNR, SSIM, gain over the degraded input, time).
+results are compared in a grid, with the winner explained in a sentence (its gap to the
+runner-up and to the input, whether a person can see it, its time), a metric table (PSNR,
+SSIM, gain over the degraded input, time), a before/after slider, synchronised zoomed
+crops and error maps with their colour scale. Everything can be taken away: each image,
+the table as CSV (with the image, pipeline, seed and parameters) and a one-page HTML report.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import streamlit as st
 
 from restoration import FAMILIES, RestorationError, get_algorithm
 from restoration.budget import split_by_budget
-from ui import cache, charts, compare, demo, widgets
+from ui import cache, charts, compare, demo, report, widgets
 from ui.keys import (
     PERSIST,
     RESTORE_ERROR_MAX,
@@ -79,7 +82,8 @@ chosen: list[str] = st.multiselect(
 by_family: dict[str, list[str]] = {}
 for name in options:
     by_family.setdefault(get_algorithm(name).family, []).append(name)
-st.caption(" · ".join(f"**{FAMILIES[f]}**: {', '.join(by_family[f])}" for f in FAMILIES if f in by_family))
+st.caption(" · ".join(f"**{FAMILIES[f]}**: {', '.join(compare.title_of(n) for n in by_family[f])}"
+                      for f in FAMILIES if f in by_family))
 
 
 def reset_params(name: str) -> None:
@@ -192,10 +196,12 @@ if run is None or run.token != token or not run.images:
     if run is not None and run.token != token:
         st.info("The image or degradation changed since the last run: press Run again.", icon=":material/refresh:")
     for name, message in (run.errors.items() if run is not None and run.token == token else []):
-        st.warning(f"{name} did not run: {message}", icon=":material/warning:")
+        st.warning(f"{compare.title_of(name)} did not run: {message}", icon=":material/warning:")
     st.stop()
 
 table = state[RESTORE_TABLE]
+if "time (s)" not in table:  # a table made before this column existed (a session kept across an app update)
+    table = table.assign(**{"time (s)": [compare.time_text(v) for v in table["seconds"]]})
 degraded = compare.degraded_on_grid(observation)
 psnr_of = dict(zip(table["method"], table["PSNR (dB)"], strict=True))
 images = ({"clean": clean} if clean is not None else {}) | {compare.DEGRADED: degraded} | run.images
@@ -205,7 +211,7 @@ def label(name: str) -> str:
     """Caption of an image: its title, with PSNR when known."""
     if name == "clean":
         return "Clean (ground truth)"
-    title = "Degraded input" if name == compare.DEGRADED else get_algorithm(name).title
+    title = compare.title_of(name)
     value = psnr_of.get(name, math.nan)
     return f"{title} — {value:.2f} dB" if math.isfinite(value) else title
 
@@ -214,56 +220,114 @@ def label(name: str) -> str:
 st.divider()
 st.subheader("2. Results")
 for name, message in run.errors.items():
-    st.warning(f"{get_algorithm(name).title} did not run: {message}", icon=":material/warning:")
+    st.warning(f"{compare.title_of(name)} did not run: {message}", icon=":material/warning:")
 names = list(images)
 for start in range(0, len(names), TILES_PER_ROW):
     for column, name in zip(st.columns(TILES_PER_ROW), names[start : start + TILES_PER_ROW], strict=False):
         column.image(demo.to_display(images[name]), caption=label(name), width="stretch")
-with st.container(horizontal=True, vertical_alignment="center"):
-    st.markdown("Download as PNG:")
-    for name in run.images:
-        st.download_button(
-            f"{name}.png", data=cache.png(f"{token}|{name}|{run.params[name]}", run.images[name]),
-            file_name=f"{name}.png", mime="image/png", key=f"restore.download.{name}", on_click="ignore",
-            icon=":material/download:",
-        )
+
+summary = compare.winner_summary(table)
+if summary:
+    st.success(summary, icon=":material/emoji_events:")
+    st.caption(compare.VISIBILITY_RULE)
 
 st.markdown("**Metrics**" if clean is not None else "**Run times** (no ground truth, so no PSNR/SSIM)")
-shown = table if clean is not None else table[["method", "title", "family", "seconds"]]
-metric_cols, bars_col = st.columns([3, 2]) if clean is not None else (st.container(), None)
-metric_cols.dataframe(
+text, number = st.column_config.TextColumn, st.column_config.NumberColumn
+registry_help = "Registry name: what the command line, the CSV and the Python API call the method"
+if clean is not None:
+    shown = table
+    # the family is in the method's label above, the CSV and the report: leaving it out keeps the table in view
+    order = ["title", "PSNR (dB)", "SSIM", "gain (dB)", "time (s)", "best", "method"]
+else:  # no metrics, so the degraded input (which took no time) has nothing to show
+    shown = table[table["method"] != compare.DEGRADED][["method", "title", "family", "seconds"]]
+    order = ["title", "seconds", "method", "family"]
+st.dataframe(
     charts.style_best(
-        shown, [c for c in ("PSNR (dB)", "SSIM", "gain (dB)", "seconds") if c in shown],
+        shown, [c for c in ("PSNR (dB)", "SSIM", "gain (dB)", "time (s)", "seconds") if c in shown],
+        lower_is_better=("seconds", "time (s)"),
         digits={"PSNR (dB)": 2, "SSIM": 4, "gain (dB)": "+.2f", "seconds": 3},
     ),
     hide_index=True,
-    column_order=[c for c in ("method", "PSNR (dB)", "SSIM", "gain (dB)", "seconds", "best", "title", "family")
-                  if c in shown],
+    width="stretch",
+    column_order=[c for c in order if c in shown],
     column_config={
-        "gain (dB)": st.column_config.Column(help="PSNR gain over the degraded input"),
-        "best": st.column_config.TextColumn("best", help="Highest PSNR / SSIM among the methods"),
+        "title": text("title", help="The method (its registry name is in the *method* column)", width=280),
+        "PSNR (dB)": number(width=80),
+        "SSIM": number(width=70),
+        "gain (dB)": number(help="PSNR gain over the degraded input", width=80),
+        "time (s)": text("time (s)", help="Run time in seconds (the degraded input took none)", width=70),
+        "seconds": number(help="Run time in seconds", width=80),
+        "best": text("best", help="Highest PSNR / SSIM among the methods", width=90),
+        "method": text("method", help=registry_help, width=130),
+        "family": text("family", width=260),
     },
 )
-metric_cols.caption(
+st.caption(
     ("Best values in bold green; *gain* is the PSNR gain over the degraded input. " if clean is not None
      else "Fastest in bold green. ")
     + "Times are those of the first run (results are cached)."
 )
-metric_cols.download_button(
-    "Download the table (CSV)", data=table.to_csv(index=False).encode(), file_name="restore-metrics.csv",
-    mime="text/csv", key="restore.download_csv", on_click="ignore", icon=":material/download:",
+if clean is not None:
+    st.plotly_chart(charts.restore_bars(table), key="restore.bars")
+
+# --------------------------------------------------------------------------- downloads
+levels = [5, 10, 25, 50, 100]
+seed_choice(RESTORE_ERROR_MAX, levels, 25)
+top_level = int(state[RESTORE_ERROR_MAX])
+errors_of = ({n: compare.error_map(images[n], clean, top_level / 255.0) for n in names if n != "clean"}
+             if clean is not None else {})
+image_name, seed_value = str(state[SHARED_NAME]), int(state[SHARED_SEED])
+resolved = {n: compare.resolved_params(n, run.params[n], observation) for n in run.images}
+pngs = {n: cache.png(f"{token}|{n}|{run.params.get(n)}", images[n]) for n in names}
+report_doc = report.RestoreReport(  # built on every rerun from cached PNGs: its bytes are stable for a run
+    image=image_name, pipeline=spec_text, seed=seed_value, task=observation.task, table=table,
+    images=pngs, params=resolved, summary=summary,
+    error_maps={n: cache.png(f"{token}|error|{top_level}|{n}|{run.params.get(n)}", m / 255.0)
+                for n, m in errors_of.items()},
+    error_top=top_level, errors=run.errors, created=getattr(run, "started", ""), size=observation.output_shape[:2],
+    survey=report.restore_survey_comparison(table, image=image_name, pipeline=spec_text, task=observation.task),
 )
-if bars_col is not None:
-    bars_col.plotly_chart(charts.restore_bars(table), key="restore.bars")
+csv = report.export_table(table, resolved, image=image_name, pipeline=spec_text, seed=seed_value,
+                          task=observation.task)
+try:
+    report_bytes = report_doc.to_html().encode("utf-8")
+except (ValueError, TypeError, KeyError, OSError) as exc:  # the report is a convenience: never a traceback
+    report_bytes = b""
+    st.warning(f"The report could not be built: {exc}", icon=":material/warning:")
+st.markdown("**Take it away**")
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.download_button(
+        "Report (HTML)", data=report_bytes, file_name=report_doc.file_name(), disabled=not report_bytes,
+        mime="text/html", key="restore.download_report", on_click="ignore", icon=":material/description:",
+        type="primary",
+        help="One self-contained page for a stakeholder: the verdict, this table, the chart, every image and "
+        "error map, the survey comparison where it applies, the parameters, the date, commit and version. "
+        "Opens offline in any browser.",
+    )
+    st.download_button(
+        "Table (CSV)", data=csv.to_csv(index=False).encode(),
+        file_name=report.export_name(image_name, spec_text, "metrics", "csv"), mime="text/csv",
+        key="restore.download_csv", on_click="ignore", icon=":material/download:",
+        help="The metric table with the image, the pipeline, the seed and every parameter of each method.",
+    )
+    for name in run.images:
+        file_name = report.export_name(image_name, spec_text, name, "png")
+        st.download_button(
+            compare.title_of(name), data=pngs[name], file_name=file_name, mime="image/png",
+            key=f"restore.download.{name}", on_click="ignore", icon=":material/download:",
+            help=f"The restored image as PNG: {file_name}",
+        )
 nr_table = state[RESTORE_NR_TABLE]
 if clean is None and nr_table is not None:
     st.markdown("**No-reference scores**, best NIQE first")
     st.dataframe(compare.rank_as_text(nr_table), hide_index=True,
-                 column_order=["rank", "method", "NIQE", "sharpness", "noise sigma", "title"],
-                 column_config={"NIQE": st.column_config.NumberColumn(format="%.2f", help="lower = more natural"),
-                                "sharpness": st.column_config.NumberColumn(format="%.0f"),
-                                "noise sigma": st.column_config.NumberColumn(format="%.1f"),
-                                "rank": st.column_config.TextColumn(help="by NIQE; the input is not ranked")})
+                 column_order=["rank", "title", "NIQE", "sharpness", "noise sigma", "method"],
+                 column_config={"NIQE": number(format="%.2f", help="lower = more natural", width=70),
+                                "sharpness": number(format="%.0f", width=80),
+                                "noise sigma": number(format="%.1f", width=90),
+                                "rank": text(help="by NIQE; the input is not ranked", width=50),
+                                "title": text("title", width=300),
+                                "method": text("method", help=registry_help, width=130)})
     st.caption(compare.NO_REFERENCE_CAVEAT)
 for name, used in run.params.items():
     if used.get("tuning") == "self":
@@ -317,18 +381,18 @@ st.caption("Every crop shows the same box, enlarged by pixel repetition (nearest
 if clean is not None:
     st.divider()
     st.subheader("5. Error maps")
-    levels = [5, 10, 25, 50, 100]
-    seed_choice(RESTORE_ERROR_MAX, levels, 25)
-    top = st.select_slider(
+    # the maps were made above, for the report, at this slider's value (read from its key before it is drawn)
+    st.select_slider(
         "Error at the top of the colour scale (grey levels of 255)", levels, key=RESTORE_ERROR_MAX,
         persist_state=PERSIST, help="Smaller values make small errors visible; larger errors saturate.",
     )
-    st.caption(f"|result − clean|, averaged over colour channels: black = exact, pale yellow = {top} grey levels or "
-               "more. Structure visible in a map is detail the method lost or invented.")
-    mapped = [n for n in names if n != "clean"]
+    st.caption(f"|result − clean|, averaged over colour channels: black = exact, pale yellow = {top_level} grey "
+               "levels or more. Structure visible in a map is detail the method lost or invented.")
+    st.image(compare.colour_scale_svg(top_level, unit="grey levels (of 255)", width=420), width=420)
+    mapped = list(errors_of)
     for start in range(0, len(mapped), TILES_PER_ROW):
         for column, name in zip(st.columns(TILES_PER_ROW), mapped[start : start + TILES_PER_ROW], strict=False):
-            column.image(compare.error_map(images[name], clean, top / 255.0), caption=label(name), width="stretch")
+            column.image(errors_of[name], caption=label(name), width="stretch")
 
 st.divider()
 widgets.nav_link("pages/3_Benchmark.py", "Next: benchmark these methods on many images",

@@ -95,10 +95,17 @@ def test_empty_results_give_a_message_figure() -> None:
         assert not fig.data and fig.layout.annotations[0].text == "No results to show"
 
 
-def test_restore_bars_best_on_top_and_no_truth_message() -> None:
-    table = pd.DataFrame({"method": ["degraded", "median", "tv"], "PSNR (dB)": [20.0, 25.0, 27.0]})
+def test_restore_bars_best_on_top_by_title_and_no_truth_message() -> None:
+    from restoration import get_algorithm
+
+    table = pd.DataFrame({"method": ["tv", "degraded", "median"], "PSNR (dB)": [27.0, 20.0, 25.0]})
     (trace,) = charts.restore_bars(table).data
-    assert list(trace.y) == ["degraded", "median", "tv"]  # ascending: plotly draws the last bar on top
+    # ascending: plotly draws the last bar on top; bars carry titles, the registry name is in the hover
+    assert list(trace.y) == ["Degraded input", get_algorithm("median").title, get_algorithm("tv").title]
+    assert [row[0] for row in trace.customdata] == ["degraded", "median", "tv"]
+    assert "%{customdata[0]}" in trace.hovertemplate
+    grey, red = trace.marker.color[:2]
+    assert grey != red  # the degraded input in grey
     no_truth = pd.DataFrame({"method": ["degraded", "median"], "PSNR (dB)": [np.nan, np.nan]})
     assert not charts.restore_bars(no_truth).data
 

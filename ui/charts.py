@@ -6,6 +6,8 @@ task, method, family, psnr, ssim, seconds, error``); rows with an error are left
 of every mean. The means come from :mod:`restoration.results` (:func:`for_degradation`,
 :func:`method_means` and :func:`category_means` are re-exported here); this module only
 draws them. Figures use only plotly.js features that Streamlit bundles, so they render offline.
+:func:`survey_gain_chart` returns a Vega-Lite spec (a plain dict with its data inline, drawn by
+``st.vega_lite_chart`` with the Vega-Lite that Streamlit bundles), also offline.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from restoration.results import DEGRADED, category_means, for_degradation, metho
 
 __all__ = [
     "METRIC_LABELS",
+    "SURVEY_SOURCES",
     "category_bars",
     "category_heatmap",
     "category_means",
@@ -31,6 +34,7 @@ __all__ = [
     "restore_bars",
     "runtime_scatter",
     "style_best",
+    "survey_gain_chart",
 ]
 
 #: Axis and column labels of the benchmark metrics.
@@ -177,6 +181,9 @@ def runtime_scatter(results: pd.DataFrame, degradation: str | None = None, metri
 def restore_bars(table: pd.DataFrame) -> go.Figure:
     """Horizontal bars of PSNR per method from the Restore page's metric table (best on top).
 
+    Bars are labelled by the method's title (:func:`ui.compare.title_of`: the registry spec's title,
+    "Degraded input" for the input); the registry name is in each bar's hover text.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -185,23 +192,31 @@ def restore_bars(table: pd.DataFrame) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        A single bar trace; the degraded input in grey.
+        A single bar trace, ``customdata`` holding each bar's registry name; the degraded input in grey.
+        Without a finite PSNR (no ground truth), a figure with a message and no trace.
     """
+    from ui.compare import title_of
+
     data = table.dropna(subset=["PSNR (dB)"])
     data = data[np.isfinite(data["PSNR (dB)"])].sort_values("PSNR (dB)")
     if data.empty:
         return _empty_figure("No PSNR to show (no ground truth)")
-    colours = [_DEGRADED_COLOUR if m == DEGRADED else "#ff4b4b" for m in data["method"]]
+    names = [str(m) for m in data["method"]]
+    titles = [title_of(n) for n in names]
+    repeated = {t for t in titles if titles.count(t) > 1}  # one bar per label: a shared title gets its name
+    titles = [f"{t} ({n})" if t in repeated else t for t, n in zip(titles, names, strict=True)]
+    colours = [_DEGRADED_COLOUR if m == DEGRADED else "#ff4b4b" for m in names]
     fig = go.Figure(go.Bar(
-        x=data["PSNR (dB)"], y=data["method"], orientation="h", marker_color=colours,
+        x=data["PSNR (dB)"], y=titles, orientation="h", marker_color=colours, customdata=[[n] for n in names],
         text=[f"{v:.2f}" for v in data["PSNR (dB)"]], textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}: %{x:.2f} dB<extra></extra>",
+        hovertemplate="%{y} (%{customdata[0]}): %{x:.2f} dB<extra></extra>",
     ))
     low, high = float(data["PSNR (dB)"].min()), float(data["PSNR (dB)"].max())
     fig.update_layout(
         xaxis_title="PSNR (dB)", margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=60 + 34 * len(data),
     )
     fig.update_xaxes(range=[max(0.0, math.floor(low) - 2.0), math.ceil(high) + 0.15 * (high - low) + 2.0])
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -317,3 +332,111 @@ def style_best(
         formats = {c: f"{{:{d}}}" if isinstance(d, str) else f"{{:.{d}f}}" for c, d in digits.items()}
         styler = styler.format({c: f for c, f in formats.items() if c in frame.columns}, na_rep="—")
     return styler
+
+
+#: Legend entries of :func:`survey_gain_chart`, in order, with their colours.
+SURVEY_SOURCES: dict[str, str] = {"claimed by the survey": "#7f8c9a", "measured here": "#ff4b4b"}
+
+
+def _finite_or_none(value: Any) -> float | None:
+    """A float for a Vega-Lite data value, or None (JSON has no NaN)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def survey_gain_chart(claims: pd.DataFrame, metric: str = "PSNR") -> dict[str, Any]:
+    """Grouped horizontal bars: per survey table and comparison, the gain the survey claims and the one we measure.
+
+    Parameters
+    ----------
+    claims : pandas.DataFrame
+        Output of :func:`ui.survey.claims_vs_measured` (columns ``table, category, metric, base_kind,
+        claimed_base, claimed, claimed_gain, base_method, method, measured_base, measured,
+        measured_gain, n``).
+    metric : {"PSNR", "SSIM"}
+        Which metric's gains to draw (case-insensitive).
+
+    Returns
+    -------
+    dict
+        A Vega-Lite spec with its data inline, for ``st.vega_lite_chart(spec=...)``: one bar per
+        source (:data:`SURVEY_SOURCES`) per comparison, the gain in percent written beside each bar,
+        and "not printed" / "not measured" where a value is missing. Comparisons with neither
+        value are left out.
+
+    Raises
+    ------
+    ValueError
+        For a metric other than PSNR or SSIM.
+    """
+    metric = str(metric).upper()
+    if metric not in ("PSNR", "SSIM"):
+        raise ValueError(f"metric must be PSNR or SSIM, got {metric!r}")
+    claimed_label, measured_label = SURVEY_SOURCES
+    unit = " dB" if metric == "PSNR" else ""
+    digits = 2 if metric == "PSNR" else 3
+    values: list[dict[str, Any]] = []
+    rows = claims[claims["metric"] == metric] if "metric" in claims else claims.iloc[:0]
+    for row in rows.to_dict("records"):
+        claimed, measured = _finite_or_none(row["claimed_gain"]), _finite_or_none(row["measured_gain"])
+        if claimed is None and measured is None:
+            continue
+        label = f"{row['table']}: vs {row['base_kind']}" + (f" · {row['category']}" if row["category"] else "")
+        for source, gain, base, value, who, missing in (
+            (claimed_label, claimed, row["claimed_base"], row["claimed"], "the survey", "not printed"),
+            (measured_label, measured, row["measured_base"], row["measured"],
+             f"{row['method']} over {row['base_method']} (n = {int(row['n'])})", "not measured"),
+        ):
+            detail = "" if gain is None else f"{float(base):.{digits}f} → {float(value):.{digits}f}{unit}"
+            values.append({
+                "label": label, "source": source, "gain": gain, "at": max(gain, 0.0) if gain is not None else 0.0,
+                "text": missing if gain is None else f"{gain:+.1f} %", "values": detail, "who": who,
+            })
+    if not values:
+        return {
+            "data": {"values": [{"text": "No gains to compare"}]}, "mark": {"type": "text", "fontSize": 14},
+            "encoding": {"text": {"field": "text"}}, "height": 60,
+        }
+    y = {"field": "label", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 360}}
+    y_offset = {"field": "source", "sort": list(SURVEY_SOURCES)}
+    color = {
+        "field": "source", "type": "nominal", "title": None, "legend": {"orient": "top"},
+        "scale": {"domain": list(SURVEY_SOURCES), "range": list(SURVEY_SOURCES.values())},
+    }
+    x_title = f"gain of deep learning in {metric} (%)"
+    return {
+        "title": f"Deep learning's gain in {metric}: claimed by the survey vs measured here",
+        "data": {"values": values},
+        "height": {"step": 36},
+        "layer": [
+            {
+                "transform": [{"filter": "isValid(datum.gain)"}],
+                "mark": {"type": "bar", "tooltip": True},
+                "encoding": {
+                    "y": y, "yOffset": y_offset, "color": color,
+                    "x": {"field": "gain", "type": "quantitative", "title": x_title},
+                    "tooltip": [
+                        {"field": "label", "title": "comparison"}, {"field": "source", "title": "source"},
+                        {"field": "gain", "title": "gain (%)", "format": "+.1f"},
+                        {"field": "values", "title": metric}, {"field": "who", "title": "from"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11},
+                "encoding": {
+                    "y": y, "yOffset": y_offset, "text": {"field": "text"},
+                    "x": {"field": "at", "type": "quantitative", "title": x_title},
+                    "color": {"value": "#555"},
+                },
+            },
+            {
+                "data": {"values": [{"zero": 0.0}]},
+                "mark": {"type": "rule", "color": "#888"},
+                "encoding": {"x": {"field": "zero", "type": "quantitative"}},
+            },
+        ],
+    }

@@ -1,4 +1,5 @@
-"""Comparing restored images: the metric table, a before/after slider, zoomed crops, error maps.
+"""Comparing restored images: the metric table, the winner in words, a before/after slider, zoomed crops,
+error maps and their colour scale.
 
 Everything here but :func:`show_slider` is plain NumPy/pandas (testable without
 Streamlit). The slider is a small self-contained HTML/JS component: both images
@@ -9,6 +10,7 @@ style sheet or font, so it works offline.
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import html
 import json
 import math
@@ -24,9 +26,12 @@ from restoration.images import encode_png, to_rgb
 
 __all__ = [
     "DEGRADED",
+    "DEGRADED_TITLE",
     "METRIC_COLUMNS",
+    "VISIBILITY_RULE",
     "RestoreRun",
     "colour_map",
+    "colour_scale_svg",
     "crop_box",
     "degraded_on_grid",
     "draw_box",
@@ -34,16 +39,25 @@ __all__ = [
     "kernel_image",
     "metric_table",
     "params_text",
+    "resolved_params",
     "show_slider",
     "slider_html",
+    "time_text",
+    "title_of",
     "to_data_uri",
+    "visibility",
+    "winner_summary",
     "zoom",
 ]
 
 #: Name of the degraded input's row in the metric table.
 DEGRADED = "degraded"
 #: Columns of :func:`metric_table`, in display order.
-METRIC_COLUMNS: tuple[str, ...] = ("method", "title", "family", "PSNR (dB)", "SSIM", "gain (dB)", "seconds", "best")
+METRIC_COLUMNS: tuple[str, ...] = (
+    "method", "title", "family", "PSNR (dB)", "SSIM", "gain (dB)", "seconds", "time (s)", "best",
+)
+#: Title of the degraded input wherever a method's title would stand.
+DEGRADED_TITLE = "Degraded input"
 
 # Anchors of a perceptually ordered dark-to-bright colour scale (after matplotlib's "magma").
 _MAGMA = np.array(
@@ -69,6 +83,8 @@ class RestoreRun:
         Parameters each method ran with.
     errors : dict of str to str
         Methods that refused the input, with the package's message.
+    started : str
+        When the run started (local time, ISO 8601 to the second): the date of its report.
     """
 
     token: str
@@ -76,6 +92,46 @@ class RestoreRun:
     seconds: dict[str, float] = field(default_factory=dict)
     params: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    started: str = field(default_factory=lambda: _dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+
+
+def title_of(name: str) -> str:
+    """Display title of a method (the registry spec's), ``"Degraded input"`` for the degraded row.
+
+    Parameters
+    ----------
+    name : str
+        Registry name, or :data:`DEGRADED`.
+
+    Returns
+    -------
+    str
+        The title; an unknown name is returned as it is.
+    """
+    if name == DEGRADED:
+        return DEGRADED_TITLE
+    spec = REGISTRY.get(name)
+    return spec.title if spec is not None else str(name)
+
+
+def time_text(seconds: float) -> str:
+    """A run time as table text: ``"0.123"``, or a dash when there is none (the degraded input).
+
+    Parameters
+    ----------
+    seconds : float
+        Seconds, NaN or None when the row took no time.
+
+    Returns
+    -------
+    str
+        Three decimals, or ``"—"``.
+    """
+    try:
+        value = float(seconds)
+    except (TypeError, ValueError):
+        return "—"
+    return f"{value:.3f}" if math.isfinite(value) else "—"
 
 
 def degraded_on_grid(observation: Observation) -> np.ndarray:
@@ -122,7 +178,9 @@ def metric_table(
     -------
     pandas.DataFrame
         Columns :data:`METRIC_COLUMNS`. ``gain (dB)`` is the PSNR gain over the degraded
-        input; ``best`` is ``"PSNR, SSIM"``, ``"PSNR"``, ``"SSIM"`` or ``""`` for the
+        input; ``seconds`` is NaN for the degraded row and ``time (s)`` the same time as
+        text with a dash there (what a table shows: a grid draws a missing number as
+        "None"); ``best`` is ``"PSNR, SSIM"``, ``"PSNR"``, ``"SSIM"`` or ``""`` for the
         method(s) with the highest value (the degraded row is never best).
     """
     rows: list[dict[str, Any]] = []
@@ -138,12 +196,13 @@ def metric_table(
             base = value_psnr
         rows.append({
             "method": name,
-            "title": spec.title if spec else "Degraded input",
+            "title": spec.title if spec else DEGRADED_TITLE,
             "family": spec.family_title if spec else "input",
             "PSNR (dB)": value_psnr,
             "SSIM": value_ssim,
             "gain (dB)": value_psnr - base if math.isfinite(value_psnr) and math.isfinite(base) else math.nan,
             "seconds": secs,
+            "time (s)": time_text(secs),
             "best": "",
         })
     table = pd.DataFrame(rows, columns=list(METRIC_COLUMNS))
@@ -158,6 +217,187 @@ def metric_table(
     for index, labels in marks.items():
         table.loc[index, "best"] = ", ".join(labels)
     return table
+
+
+# --------------------------------------------------------------------------- the winner in words
+#: Where the PSNR gaps of :func:`visibility` change their word (dB): (upper bound, word), increasing.
+_VISIBILITY: tuple[tuple[float, str], ...] = (
+    (0.1, "invisible"),
+    (0.5, "barely visible side by side"),
+    (1.0, "visible when you look closely"),
+    (math.inf, "clearly visible"),
+)
+#: The rule of :func:`visibility`, in words (shown beside every sentence that uses it).
+VISIBILITY_RULE = (
+    "Rule of thumb for a PSNR gap between two versions of the same image: under 0.1 dB invisible; 0.1-0.5 dB "
+    "barely visible side by side; 0.5-1 dB visible when you look closely; over 1 dB clearly visible. It is a "
+    "rule of thumb, not a law: where the error sits (edges, flat areas, faces) matters as much as its size, so "
+    "check the zoomed crops and the error maps."
+)
+
+
+def visibility(gap_db: float) -> str:
+    """Whether a person can see a PSNR gap between two versions of an image (:data:`VISIBILITY_RULE`).
+
+    Parameters
+    ----------
+    gap_db : float
+        The PSNR difference in dB (its sign is ignored).
+
+    Returns
+    -------
+    str
+        ``"invisible"`` (< 0.1 dB), ``"barely visible side by side"`` (0.1-0.5 dB), ``"visible when you
+        look closely"`` (0.5-1 dB) or ``"clearly visible"`` (> 1 dB); ``""`` for NaN.
+    """
+    try:
+        gap = abs(float(gap_db))
+    except (TypeError, ValueError):
+        return ""
+    if math.isnan(gap):
+        return ""
+    return next(word for bound, word in _VISIBILITY if gap < bound or bound == math.inf)
+
+
+def _seconds_phrase(mine: float, theirs: float) -> str:
+    """How ``mine`` compares with ``theirs`` (seconds), e.g. ``"12x as long as"``; "" when unknown."""
+    if not (math.isfinite(mine) and math.isfinite(theirs)) or mine <= 0 or theirs <= 0:
+        return ""
+    ratio = mine / theirs
+    if ratio >= 1.5:
+        return f"{ratio:.0f}× as long as" if ratio >= 10 else f"{ratio:.1f}× as long as"
+    if ratio <= 1 / 1.5:
+        inverse = 1 / ratio
+        return f"{inverse:.0f}× faster than" if inverse >= 10 else f"{inverse:.1f}× faster than"
+    return "about as long as"
+
+
+def winner_summary(table: pd.DataFrame) -> str | None:
+    """The winner of a run in words: its PSNR gaps, whether a person can see them, and its time.
+
+    The gaps are to the runner-up and to the degraded input, each with its word from :func:`visibility`;
+    the time is set against the runner-up's; when another method leads by SSIM, the paragraph says so.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`metric_table` (columns ``method``, ``title``, ``PSNR (dB)``, ``SSIM``, ``seconds``).
+
+    Returns
+    -------
+    str or None
+        Markdown (titles in bold), e.g. ``"**BM3D** wins with 31.20 dB: 0.37 dB above the runner-up
+        **Wavelet shrinkage** (barely visible side by side) and 6.12 dB above the degraded input (clearly
+        visible). It took 2.31 s, 12× as long as the runner-up (0.19 s)."``; None when no method has a
+        PSNR (no ground truth, or nothing ran).
+    """
+    needed = {"method", "PSNR (dB)"}
+    if table is None or not needed <= set(table.columns):
+        return None
+    psnrs = pd.to_numeric(table["PSNR (dB)"], errors="coerce")
+    with_psnr = table.assign(_psnr=psnrs)
+    methods = with_psnr[(with_psnr["method"] != DEGRADED) & psnrs.notna()]
+    if methods.empty:
+        return None
+    ranked = methods.sort_values("_psnr", ascending=False, kind="stable")
+    first = ranked.iloc[0]
+
+    def title(row: pd.Series) -> str:
+        value = row.get("title")
+        return str(value) if isinstance(value, str) and value else title_of(str(row["method"]))
+
+    def seconds(row: pd.Series) -> float:
+        try:
+            return float(row.get("seconds", math.nan))
+        except (TypeError, ValueError):
+            return math.nan
+
+    def gap_words(gap: float, what: str) -> str:
+        if not math.isfinite(gap):
+            return ""
+        if abs(gap) < 0.005:
+            return f"level with {what} (invisible)"
+        return f"{abs(gap):.2f} dB {'above' if gap > 0 else 'below'} {what} ({visibility(gap)})"
+
+    best = float(first["_psnr"])
+    name = f"**{title(first)}**"
+    runner = ranked.iloc[1] if len(ranked) > 1 else None
+    tied = runner is not None and abs(best - float(runner["_psnr"])) < 0.005
+    if math.isinf(best):
+        head = f"{name} reproduces the clean image exactly (infinite PSNR)"
+    elif tied:
+        head = f"{name} and **{title(runner)}** share the highest PSNR, {best:.2f} dB"
+    else:
+        head = f"{name} wins with {best:.2f} dB" if runner is not None else f"{name} reaches {best:.2f} dB"
+    parts: list[str] = []
+    if runner is not None and not tied:
+        parts.append(gap_words(best - float(runner["_psnr"]), f"the runner-up **{title(runner)}**"))
+    base = math.nan
+    degraded_rows = table[table["method"] == DEGRADED]
+    if not degraded_rows.empty:
+        value = pd.to_numeric(degraded_rows["PSNR (dB)"], errors="coerce").iloc[0]
+        base = float(value) if pd.notna(value) else math.nan
+        parts.append(gap_words(best - base, "the degraded input"))
+    parts = [p for p in parts if p]
+    sentences = [head + (": " + " and ".join(parts) if parts else "") + "."]
+    if math.isfinite(base) and best < base - 0.005:
+        sentences.append("No method improved on the degraded input here.")
+    mine = seconds(first)
+    if math.isfinite(mine):
+        if runner is not None:
+            theirs = seconds(runner)
+            phrase = _seconds_phrase(mine, theirs)
+            sentences.append(f"It took {mine:.2f} s" + (f", {phrase} the runner-up ({theirs:.2f} s)." if phrase
+                                                       else "."))
+        else:
+            sentences.append(f"It took {mine:.2f} s; run more methods to compare.")
+    if "SSIM" in table.columns and len(ranked) > 1:
+        ssims = pd.to_numeric(ranked["SSIM"], errors="coerce")
+        if ssims.notna().any():
+            top = ranked.loc[ssims.idxmax()]
+            if top["method"] != first["method"] and float(ssims.max()) > float(ssims.loc[first.name]) + 5e-4:
+                sentences.append(f"By SSIM, **{title(top)}** is ahead ({float(ssims.max()):.4f} against "
+                                 f"{float(ssims.loc[first.name]):.4f}).")
+    return " ".join(sentences)
+
+
+def resolved_params(name: str, params: Mapping[str, Any], observation: Observation | None = None) -> dict[str, Any]:
+    """Every parameter a method ran with: the values given, the defaults for the rest, a self-tuned knob's choice.
+
+    Parameters
+    ----------
+    name : str
+        Registry name.
+    params : mapping
+        The parameters the run passed (the page's widget values).
+    observation : Observation, optional
+        The input (defaults that follow it, and the self-tuned value, need it).
+
+    Returns
+    -------
+    dict
+        Parameter name to value, sorted by name. When ``tuning`` is ``"self"`` the tuned knob holds the
+        value the self-supervised search chose (the one the method used). An unknown method or a parameter
+        the registry refuses gives back ``params`` as they are.
+    """
+    from restoration import RestorationError
+
+    spec = REGISTRY.get(name)
+    resolved: dict[str, Any] = dict(params)
+    if spec is not None:
+        try:
+            resolved = spec.resolve(params, observation)
+        except (RestorationError, ValueError, TypeError, ImportError):
+            resolved = dict(params)
+    if resolved.get("tuning") == "self" and observation is not None:
+        from restoration.tuning import TUNABLE, self_tune
+
+        if name in TUNABLE:
+            try:
+                resolved[TUNABLE[name][0]] = float(self_tune(name, observation).best)
+            except (RestorationError, ValueError):
+                pass
+    return dict(sorted(resolved.items()))
 
 
 # --------------------------------------------------------------------------- zoom and error maps
@@ -194,7 +434,7 @@ def no_reference_table(images: Mapping[str, np.ndarray], degraded: np.ndarray) -
         report = quality_report(np.clip(image, 0.0, 1.0))
         spec = REGISTRY.get(name)
         rows.append({
-            "method": name, "title": spec.title if spec else "Degraded input",
+            "method": name, "title": spec.title if spec else DEGRADED_TITLE,
             "NIQE": math.nan if report["niqe"] is None else report["niqe"],
             "sharpness": report["sharpness"], "noise sigma": report["noise_sigma"],
         })
@@ -356,6 +596,61 @@ def error_map(estimate: np.ndarray, reference: np.ndarray, vmax: float = 0.2) ->
     if diff.ndim == 3:
         diff = diff.mean(axis=2)
     return colour_map(diff / max(float(vmax), 1e-9))
+
+
+def colour_scale_svg(top: float, *, unit: str = "grey levels", ticks: int = 5, width: int = 360) -> str:
+    """An SVG legend of the error maps' colour scale: the bar of :func:`colour_map` with tick labels.
+
+    Parameters
+    ----------
+    top : float
+        The value at the top of the scale (larger values saturate), in ``unit``.
+    unit : str
+        What the values are (shown after the last tick).
+    ticks : int
+        Number of tick labels, 0 and ``top`` included (at least 2).
+    width : int
+        Width of the drawing in pixels.
+
+    Returns
+    -------
+    str
+        A standalone ``<svg>`` element (no external reference; HTML-escaped text).
+    """
+    try:
+        top = float(top)
+    except (TypeError, ValueError):
+        top = math.nan
+    if not math.isfinite(top) or top <= 0:
+        top = 1.0
+    ticks = max(2, int(ticks))
+    width = max(160, int(width))
+    unit_w = 8 + 6 * len(unit)
+    left, right, bar_top, bar_h = 8, width - unit_w - 14, 4, 16
+    height = bar_top + bar_h + 22
+    stops = "".join(
+        f'<stop offset="{i / (len(_MAGMA) - 1):.4f}" stop-color="rgb({int(r)},{int(g)},{int(b)})"/>'
+        for i, (r, g, b) in enumerate(_MAGMA)
+    )
+    labels = []
+    for i in range(ticks):
+        value = top * i / (ticks - 1)
+        x = left + (right - left) * i / (ticks - 1)
+        text = f"{value:.3g}" + ("+" if i == ticks - 1 else "")
+        labels.append(
+            f'<line x1="{x:.1f}" y1="{bar_top + bar_h}" x2="{x:.1f}" y2="{bar_top + bar_h + 4}" stroke="#555"/>'
+            f'<text x="{x:.1f}" y="{bar_top + bar_h + 16}" text-anchor="middle">{html.escape(text)}</text>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{html.escape(f"Colour scale: black 0, pale yellow {top:.3g} {unit} or more")}" '
+        'font-family="sans-serif" font-size="11" fill="#31333f">'
+        f'<defs><linearGradient id="error-scale" x1="0" x2="1" y1="0" y2="0">{stops}</linearGradient></defs>'
+        f'<rect x="{left}" y="{bar_top}" width="{right - left}" height="{bar_h}" fill="url(#error-scale)" '
+        'stroke="#888" stroke-width="0.5"/>'
+        + "".join(labels)
+        + f'<text x="{right + 14}" y="{bar_top + bar_h - 4}">{html.escape(unit)}</text></svg>'
+    )
 
 
 # --------------------------------------------------------------------------- the slider

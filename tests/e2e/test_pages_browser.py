@@ -104,7 +104,8 @@ def test_degrade_restore_benchmark_flow(browser_page: BrowserPage, screenshot_di
     expect(table).to_be_visible(timeout=RUN_TIMEOUT_MS)
     _wait_idle(page)
     expect(table.locator('td[role="gridcell"]')).not_to_have_count(0)
-    methods_shown = table.locator('td[role="gridcell"][aria-colindex="1"]').all_text_contents()
+    data = table.evaluate(driver.READ_TABLE)  # titles come first; the registry name is the `method` column
+    methods_shown = [row[data["heads"].index("method")] for row in data["rows"]]
     assert methods_shown[0] == "degraded" and set(methods_shown) == {"degraded", "median", "identity"}, methods_shown
     expect(page.get_by_text("Ran 2 of 2 methods", exact=False)).to_be_visible()
 
