@@ -218,7 +218,7 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 def _cmd_benchmark(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .benchmark import category_table, collect_images, improvement_table, method_table, run_benchmark
+    from .benchmark import collect_images, run_benchmark
 
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".json"):
@@ -262,21 +262,63 @@ def _cmd_benchmark(args: argparse.Namespace) -> int:
         results.to_csv(out, index=False)
 
     with pd.option_context("display.width", 160, "display.max_columns", 30, "display.float_format", "{:.4f}".format):
-        print(f"Mean per method (n images = {results['image'].nunique()}):")
-        print(method_table(results).to_string())
-        print("\nPSNR (dB) per category x method:")
-        print(category_table(results, "psnr").to_string())
-        print("\nSSIM per category x method:")
-        print(category_table(results, "ssim").to_string())
-        if (results["method"] == "degraded").any() and results["method"].nunique() > 1:
-            print("\nPSNR improvement over the degraded input (%):")
-            print(improvement_table(results, "psnr").to_string(float_format="{:+.1f}".format))
+        _print_reference_tables(results)
+        _print_no_reference_tables(results)
     errors = results[results["error"] != ""]
     if len(errors):
         print(f"\n{len(errors)} runs failed, e.g.: {errors.iloc[0]['method']}: {errors.iloc[0]['error']}",
               file=sys.stderr)
     print(f"\n{len(results)} rows written to {out} in {elapsed:.1f} s")
     return 0
+
+
+def _as_is_rows(results: Any) -> Any:
+    """True for the rows of photos benchmarked as they are (the ``as-is`` degradation: no clean original)."""
+    from .benchmark import as_is_scale
+
+    return results["degradation"].map(lambda d: as_is_scale(str(d)) is not None).astype(bool)
+
+
+def _print_reference_tables(results: Any) -> None:
+    """The survey's tables (PSNR/SSIM against the clean images) of the rows that have a clean original."""
+    from .benchmark import category_table, improvement_table, method_table
+
+    measured = results[~_as_is_rows(results)]
+    if measured.empty:
+        return
+    print(f"Mean per method (n images = {measured['image'].nunique()}):")
+    print(method_table(measured).to_string())
+    print("\nPSNR (dB) per category x method:")
+    print(category_table(measured, "psnr").to_string())
+    print("\nSSIM per category x method:")
+    print(category_table(measured, "ssim").to_string())
+    if (measured["method"] == "degraded").any() and measured["method"].nunique() > 1:
+        print("\nPSNR improvement over the degraded input (%):")
+        print(improvement_table(measured, "psnr").to_string(float_format="{:+.1f}".format))
+
+
+def _print_no_reference_tables(results: Any) -> None:
+    """The tables of the photos benchmarked as they are (no clean original): NIQE ranking, NIQE per category."""
+    from .results import NO_REFERENCE_NOTE, category_table, no_reference_table
+
+    as_is = results[_as_is_rows(results)]
+    if as_is.empty:
+        return
+    if len(as_is) < len(results):
+        print()
+    table = no_reference_table(as_is)
+    print(f"No-reference scores per method, ranked by NIQE (lower = more natural; n images = "
+          f"{as_is['image'].nunique()}; no PSNR/SSIM without a clean original):")
+    if table.empty:
+        print("(no result could be scored)")
+        return
+    shown = table.assign(rank=["-" if v != v else f"{int(v)}" for v in table["rank"]],  # NaN: not ranked
+                         images=[f"{int(v)}" for v in table["images"]])
+    print(shown.to_string())
+    if as_is["category"].nunique() > 1:
+        print("\nNIQE per category x method:")
+        print(category_table(as_is, "niqe").to_string())
+    print("\nNote: " + NO_REFERENCE_NOTE)
 
 
 def _cmd_quality(args: argparse.Namespace) -> int:
@@ -361,7 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("benchmark", help="benchmark methods over a set of images")
     p.add_argument("--images", required=True, metavar="DIR|gallery",
                    help="'gallery', or a folder of images (or of one sub-folder per category)")
-    p.add_argument("--degrade", required=True, action="append", metavar="SPEC", help="pipeline spec (repeatable)")
+    p.add_argument("--degrade", required=True, action="append", metavar="SPEC",
+                   help="pipeline spec (repeatable); 'as-is' when the images are already degraded (no clean "
+                   "original: ranked by NIQE, no PSNR/SSIM), 'as-is(scale=N)' to enlarge them N times")
     p.add_argument("--methods", required=True, help="comma-separated registry names")
     p.add_argument("--param", action="append", default=[], metavar="METHOD:KEY=VALUE", help="(repeatable)")
     p.add_argument("--category", action="append", help="only this category (repeatable)")

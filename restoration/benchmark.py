@@ -9,13 +9,22 @@ default) or over a Dask cluster (``scheduler=``, :mod:`restoration.cluster`),
 reported to a progress callback, and cached on disk one row at a time,
 so an interrupted run resumes where it stopped and a rerun is instant.
 
+Photos that came degraded have no clean original: the degradation :data:`AS_IS` (``"as-is"``, or
+``"as-is(scale=2)"`` to enlarge them) uses each image as it is (:meth:`Observation.from_degraded
+<restoration.observation.Observation.from_degraded>`, noise level unknown), runs the methods that solve that
+task (denoising; super-resolution with a scale) and scores every result without a reference
+(:func:`restoration.quality.quality_report`: ``niqe``, ``sharpness``, ``noise_sigma``); ``psnr`` and ``ssim``
+are NaN. Rows of ordinary runs leave those three columns NaN (nothing extra is computed for them).
+
 The summary tables follow the survey's layout; they live in :mod:`restoration.results`
 (shared with the app's charts and the survey view) and are re-exported here:
 
 * :func:`~restoration.results.method_table` -- mean PSNR/SSIM/time per method (its Tables 3 and 5);
 * :func:`~restoration.results.category_table` -- per category x method with the degraded input as
   the first column (its Tables 4 and 6);
-* :func:`~restoration.results.improvement_table` -- percentage gain over the degraded input.
+* :func:`~restoration.results.improvement_table` -- percentage gain over the degraded input;
+* :func:`~restoration.results.no_reference_table` -- mean NIQE/sharpness/noise level per method, ranked by NIQE
+  (the as-is runs).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -33,28 +43,46 @@ from typing import Any
 import numpy as np
 
 from .degradations import Pipeline
-from .errors import RestorationError
+from .errors import RestorationError, SpecError
 from .images import load_image
 from .metrics import psnr, ssim
+from .observation import Observation
 from .registry import get_algorithm
-from .results import DEGRADED, category_table, improvement_table, method_table
+from .results import (
+    DEGRADED,
+    NO_REFERENCE_METRICS,
+    category_table,
+    improvement_table,
+    method_table,
+    no_reference_table,
+)
 
 __all__ = [
+    "AS_IS",
     "COLUMNS",
     "DEGRADED",
     "BenchmarkImage",
+    "as_is",
+    "as_is_scale",
     "category_table",
     "collect_images",
+    "degradation_task",
     "improvement_table",
     "method_table",
+    "no_reference_table",
     "prune_cache",
     "run_benchmark",
 ]
 
-#: Columns of the tidy result table, in order.
+#: Columns of the tidy result table, in order. The last three are the no-reference scores of the
+#: :data:`AS_IS` runs (NaN in the rows of ordinary runs).
 COLUMNS = (
     "image", "category", "degradation", "task", "method", "family", "psnr", "ssim", "seconds", "error",
+    *NO_REFERENCE_METRICS,
 )
+#: The degradation that means "the images are already degraded": use them as they are, with no clean original.
+AS_IS = "as-is"
+_AS_IS_RE = re.compile(r"^\s*as[-_]is\s*(?:\((?P<args>[^)]*)\))?\s*$", re.IGNORECASE)
 _IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".gif", ".ppm", ".pgm"}
 _CACHE_VERSION = 1
 
@@ -75,6 +103,86 @@ class BenchmarkImage:
         if self.path is None:
             raise RestorationError(f"benchmark image {self.name!r} has neither a path nor pixels")
         return load_image(self.path)
+
+
+def as_is(scale: int = 1) -> str:
+    """The :data:`AS_IS` degradation text for an upscaling factor.
+
+    Parameters
+    ----------
+    scale : int
+        1 (the default): the photos are denoised as they are; 2 to 8: they are enlarged this many times
+        (super-resolution).
+
+    Returns
+    -------
+    str
+        ``"as-is"`` or ``"as-is(scale=N)"``.
+
+    Raises
+    ------
+    SpecError
+        For a factor that is not a whole number from 1 to 8.
+    """
+    if isinstance(scale, bool) or not isinstance(scale, (int, np.integer)) or not 1 <= scale <= 8:
+        raise SpecError(f"the as-is upscaling factor must be a whole number from 1 to 8, got {scale!r}")
+    return AS_IS if scale == 1 else f"{AS_IS}(scale={int(scale)})"
+
+
+def as_is_scale(degradation: str) -> int | None:
+    """The upscaling factor of an :data:`AS_IS` degradation, or None for an ordinary pipeline.
+
+    Parameters
+    ----------
+    degradation : str
+        A degradation of :func:`run_benchmark`: ``"as-is"``, ``"as-is(scale=N)"`` or a pipeline spec.
+
+    Returns
+    -------
+    int or None
+        1 to 8 for an as-is degradation, None for anything else (which is not checked here).
+
+    Raises
+    ------
+    SpecError
+        For an as-is degradation with arguments other than one whole ``scale`` from 1 to 8.
+    """
+    match = _AS_IS_RE.match(str(degradation))
+    if match is None:
+        return None
+    args = (match.group("args") or "").strip()
+    if not args:
+        return 1
+    key, _, value = args.partition("=")
+    if key.strip() != "scale" or not value.strip().isdigit():
+        raise SpecError(f"{degradation!r}: the as-is degradation takes only scale=N (a whole number from 1 to 8)")
+    scale = int(value.strip())
+    as_is(scale)  # checks the range
+    return scale
+
+
+def degradation_task(degradation: str) -> str:
+    """The restoration task a degradation of :func:`run_benchmark` poses.
+
+    Parameters
+    ----------
+    degradation : str
+        :data:`AS_IS` (``"denoise"``; ``"sr"`` with a scale over 1) or a pipeline spec (its task).
+
+    Returns
+    -------
+    str
+        One of :data:`restoration.observation.TASKS`.
+
+    Raises
+    ------
+    SpecError
+        For a spec that does not parse.
+    """
+    scale = as_is_scale(degradation)
+    if scale is None:
+        return Pipeline.parse(degradation).task
+    return Observation.from_degraded(np.full((4, 4), 0.5, np.float32), scale=scale).task
 
 
 def collect_images(source: str | Path, *, categories: Iterable[str] | None = None) -> list[BenchmarkImage]:
@@ -159,13 +267,49 @@ def _fingerprints(names: Sequence[str], params: Mapping[str, Mapping[str, Any]],
 
 
 def _row_key(job: _Job, method: str) -> str:
-    payload = json.dumps(
-        [_CACHE_VERSION, job.pixels_hash, job.degradation, job.seed, method,
-         dict(sorted(job.params.get(method, {}).items())), job.y_channel, job.crop_border,
-         job.fingerprints.get(method, "")],
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+    parts: list[Any] = [
+        _CACHE_VERSION, job.pixels_hash, job.degradation, job.seed, method,
+        dict(sorted(job.params.get(method, {}).items())), job.y_channel, job.crop_border,
+        job.fingerprints.get(method, ""),
+    ]
+    scale = as_is_scale(job.degradation)
+    if scale is not None:  # scored without a reference: a row of its own kind (ordinary rows keep their keys)
+        parts.append(["as-is", scale, *NO_REFERENCE_METRICS])
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _canonical(degradation: str) -> tuple[str, str]:
+    """The canonical text of a degradation of :func:`run_benchmark` and the task it poses (checks it)."""
+    scale = as_is_scale(degradation)
+    if scale is not None:
+        return as_is(scale), degradation_task(degradation)
+    pipeline = Pipeline.parse(degradation)
+    return pipeline.to_text(full=True), pipeline.task
+
+
+def _observe(degradation: str, pixels: np.ndarray, seed: int) -> Observation:
+    """Degrade a clean image with a pipeline, or wrap an already degraded one (:data:`AS_IS`, noise unknown)."""
+    scale = as_is_scale(degradation)
+    if scale is None:
+        return Pipeline.parse(degradation).apply(pixels, seed=seed)
+    return Observation.from_degraded(pixels, scale=scale, sigma=None)
+
+
+def _no_reference_scores(image: np.ndarray) -> dict[str, float]:
+    """NIQE, sharpness and noise level of a result (:func:`restoration.quality.quality_report`; NaN if unknown).
+
+    NIQE is NaN for an image under 192x192 pixels, and for one where it finds too few usable patches (a flat
+    picture); the other two scores are still given.
+    """
+    from .noise import estimate_noise_sigma
+    from .quality import quality_report, sharpness
+
+    est = np.clip(np.asarray(image, dtype=np.float32), 0.0, 1.0)
+    try:
+        report: dict[str, Any] = quality_report(est)
+    except (RestorationError, ValueError, np.linalg.LinAlgError):
+        report = {"niqe": None, "sharpness": sharpness(est), "noise_sigma": estimate_noise_sigma(est)}
+    return {k: np.nan if report.get(k) is None else float(report[k]) for k in NO_REFERENCE_METRICS}
 
 
 def _measure(reference: np.ndarray, estimate: np.ndarray, job: _Job) -> tuple[float, float]:
@@ -180,15 +324,16 @@ def _run_job(job: _Job, todo: Sequence[str]) -> list[dict[str, Any]]:
     from .registry import run_algorithm
 
     base = {"image": job.image.name, "category": job.image.category, "degradation": job.degradation}
+    unscored = dict.fromkeys(("psnr", "ssim", "seconds", *NO_REFERENCE_METRICS), np.nan)
+    no_reference = as_is_scale(job.degradation) is not None
     try:
-        obs = Pipeline.parse(job.degradation).apply(job.image.load(), seed=job.seed)
+        obs = _observe(job.degradation, job.image.load(), job.seed)
     except RestorationError as exc:
-        return [{**base, "task": "", "method": m, "family": "", "psnr": np.nan, "ssim": np.nan,
-                 "seconds": np.nan, "error": str(exc), "_key": _row_key(job, m)} for m in todo]
+        return [{**base, "task": "", "method": m, "family": "", **unscored, "error": str(exc),
+                 "_key": _row_key(job, m)} for m in todo]
     rows = []
     for method in todo:
-        row = {**base, "task": obs.task, "method": method, "psnr": np.nan, "ssim": np.nan, "seconds": np.nan,
-               "error": "", "_key": _row_key(job, method)}
+        row = {**base, "task": obs.task, "method": method, **unscored, "error": "", "_key": _row_key(job, method)}
         try:
             if method == DEGRADED:
                 row["family"] = "input"
@@ -200,7 +345,10 @@ def _run_job(job: _Job, todo: Sequence[str]) -> list[dict[str, Any]]:
                 start = time.perf_counter()
                 restored = run_algorithm(spec, obs, job.params.get(method), seed=job.seed)
             row["seconds"] = time.perf_counter() - start
-            row["psnr"], row["ssim"] = _measure(obs.clean, restored, job)
+            if no_reference:  # no clean original: judge the picture by itself
+                row.update(_no_reference_scores(restored))
+            else:
+                row["psnr"], row["ssim"] = _measure(obs.clean, restored, job)
         except RestorationError as exc:
             row["error"] = str(exc)
         rows.append(row)
@@ -315,9 +463,12 @@ def run_benchmark(
     Parameters
     ----------
     images : sequence of BenchmarkImage
-        The clean test images (see :func:`collect_images`).
+        The clean test images (see :func:`collect_images`); for :data:`AS_IS`, the degraded photos.
     degradations : sequence of str
-        Pipeline specs (see :class:`~restoration.degradations.Pipeline`).
+        Pipeline specs (see :class:`~restoration.degradations.Pipeline`), or :data:`AS_IS` (``"as-is"``,
+        ``"as-is(scale=N)"``): the images are already degraded and used as they are, with an unknown noise
+        level; their rows are scored without a reference (``niqe``, ``sharpness``, ``noise_sigma``) and
+        their ``psnr``/``ssim`` are NaN.
     methods : sequence of str
         Registry names. A method that does not solve a degradation's task is skipped
         for it (no row). The degraded input is always measured as method ``"degraded"``.
@@ -350,7 +501,8 @@ def run_benchmark(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COLUMNS`, one row per (image, degradation, method).
+        Columns :data:`COLUMNS`, one row per (image, degradation, method). The degradation column holds the
+        canonical text (``"as-is"`` for the photos used as they are).
 
     Raises
     ------
@@ -366,8 +518,9 @@ def run_benchmark(
     if not degradations:
         raise RestorationError("no degradation given")
     params = {k: dict(v) for k, v in (params or {}).items()}
-    pipelines = [Pipeline.parse(d) for d in degradations]  # validates early
-    canonical = [p.to_text(full=True) for p in pipelines]
+    checked = [_canonical(d) for d in degradations]  # validates early
+    canonical = [text for text, _ in checked]
+    tasks = [task for _, task in checked]
     specs = [get_algorithm(m) for m in dict.fromkeys(methods) if m != DEGRADED]
     for spec in specs:
         spec.resolve(params.get(spec.name))  # validate parameter names and values early
@@ -379,7 +532,6 @@ def run_benchmark(
         scheduler = probe(scheduler).address
 
     cache = Path(cache_dir) if cache_dir is not None else None
-    tasks = [_task_of(p) for p in pipelines]
     jobs: list[tuple[_Job, list[str]]] = []
     rows: list[dict[str, Any]] = []
     total = 0
@@ -396,7 +548,7 @@ def run_benchmark(
             observation = None
             if pixels is not None:  # the key needs the parameters as resolved for this very input
                 try:
-                    observation = Pipeline.parse(spec_text).apply(pixels, seed=seed)
+                    observation = _observe(spec_text, pixels, seed)
                 except RestorationError:
                     observation = None
             prints = _fingerprints(names, params, observation) if cache is not None else {}
@@ -446,8 +598,11 @@ def run_benchmark(
     if frame.empty:
         return pd.DataFrame(columns=list(COLUMNS))
     frame = frame.drop(columns=["_key"], errors="ignore")
+    for col in COLUMNS:  # rows cached before a column existed lack it
+        if col not in frame:
+            frame[col] = np.nan
     frame["error"] = frame["error"].fillna("")
-    for col in ("psnr", "ssim", "seconds"):
+    for col in ("psnr", "ssim", "seconds", *NO_REFERENCE_METRICS):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     order = {m: i for i, m in enumerate([DEGRADED, *[s.name for s in specs]])}
     deg_order = {d: i for i, d in enumerate(canonical)}
@@ -506,12 +661,6 @@ def _run_on_cluster(scheduler: str, jobs: Sequence[tuple[_Job, list[str]]],
             return f"image {job.image.name!r}, degradation {job.degradation!r}"
 
         raise RestorationError(describe_failures(failures, name, len(jobs), address=scheduler))
-
-
-def _task_of(pipeline: Pipeline) -> str:
-    """The task a pipeline poses, found by running it on a tiny stand-in image."""
-    side = max(16, 2 * pipeline.scale)
-    return pipeline.apply(np.full((side, side), 0.5, np.float32), seed=0).task
 
 
 def _fingerprint(image: BenchmarkImage) -> str:

@@ -2,8 +2,8 @@
 
 A tidy frame has one row per image x degradation x method, with the columns of
 :func:`restoration.benchmark.run_benchmark` (``image, category, degradation, task, method,
-family, psnr, ssim, seconds, error``); the degraded input itself is method :data:`DEGRADED`,
-the baseline of every table. Rows with an error are left out of every mean.
+family, psnr, ssim, seconds, error, niqe, sharpness, noise_sigma``); the degraded input itself is method
+:data:`DEGRADED`, the baseline of every table. Rows with an error are left out of every mean.
 
 Survey layout, every degradation at once (the command line's tables):
 
@@ -12,6 +12,14 @@ Survey layout, every degradation at once (the command line's tables):
 * :func:`category_table` -- per category x method, the degraded input first, with a mean row
   per degradation (its Tables 4 and 6);
 * :func:`improvement_table` -- percentage gain over the degraded input, per category.
+
+Without ground truth (photos benchmarked as they are: the ``"as-is"`` degradation), the rows carry
+no-reference scores instead of PSNR/SSIM:
+
+* :func:`no_reference_rows` -- the rows that carry them;
+* :func:`no_reference_table` -- mean NIQE, sharpness, noise level and time per method, ranked by NIQE
+  (lower = closer to clean natural photos); :func:`category_table` and :func:`category_means` also take
+  ``metric="niqe"`` (and the other two).
 
 One degradation at a time (the app's charts and survey view):
 
@@ -35,6 +43,8 @@ if TYPE_CHECKING:  # pandas is imported by the functions that need it: importing
 __all__ = [
     "DEGRADED",
     "METRICS",
+    "NO_REFERENCE_METRICS",
+    "NO_REFERENCE_NOTE",
     "category_means",
     "category_table",
     "for_degradation",
@@ -42,6 +52,8 @@ __all__ = [
     "method_means",
     "method_order",
     "method_table",
+    "no_reference_rows",
+    "no_reference_table",
     "ok_rows",
     "percent_gain",
 ]
@@ -50,6 +62,16 @@ __all__ = [
 DEGRADED = "degraded"
 #: The measures a table can show.
 METRICS: tuple[str, ...] = ("psnr", "ssim", "seconds")
+#: The no-reference scores of a result (:func:`restoration.quality.quality_report`): NIQE (lower = more natural),
+#: the variance of the Laplacian (falls with blur, rises with noise) and the estimated noise level (0-255 scale).
+NO_REFERENCE_METRICS: tuple[str, ...] = ("niqe", "sharpness", "noise_sigma")
+#: What a no-reference ranking can and cannot say, in one paragraph (for the command line and reports).
+NO_REFERENCE_NOTE = (
+    "No clean original: these scores judge each picture by itself. NIQE (lower = closer to the statistics of "
+    "clean natural photos) ranks versions of the same photo fairly, but it cannot tell a real detail from an "
+    "invented one, and it calls text, drawings and very dark scenes unnatural even when clean. Sharpness falls "
+    "with blur but rises with noise. Look at the pictures before trusting a ranking."
+)
 #: Row label of the mean over all images in :func:`category_table` and :func:`improvement_table`.
 _ALL_IMAGES = "mean (all images)"
 
@@ -114,8 +136,9 @@ def method_order(frame: pd.DataFrame) -> list[str]:
 
 
 def _check_metric(metric: str) -> None:
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
+    known = (*METRICS, *NO_REFERENCE_METRICS)
+    if metric not in known:
+        raise ValueError(f"metric must be one of {', '.join(known)}, got {metric!r}")
 
 
 def percent_gain(value: float, base: float) -> float:
@@ -189,8 +212,8 @@ def category_table(results: pd.DataFrame, metric: str = "psnr") -> pd.DataFrame:
     ----------
     results : pandas.DataFrame
         Output of :func:`restoration.benchmark.run_benchmark`.
-    metric : {"psnr", "ssim", "seconds"}
-        The measure.
+    metric : {"psnr", "ssim", "seconds", "niqe", "sharpness", "noise_sigma"}
+        The measure (the last three for rows scored without a reference).
 
     Returns
     -------
@@ -278,7 +301,7 @@ def category_means(results: pd.DataFrame, metric: str = "psnr", degradation: str
     ----------
     results : pandas.DataFrame
         Tidy benchmark results.
-    metric : {"psnr", "ssim", "seconds"}
+    metric : {"psnr", "ssim", "seconds", "niqe", "sharpness", "noise_sigma"}
         The measure.
     degradation : str, optional
         Which degradation (default: the first).
@@ -304,3 +327,66 @@ def category_means(results: pd.DataFrame, metric: str = "psnr", degradation: str
     table = table.reindex(index=list(dict.fromkeys(frame["category"])), columns=method_order(frame))
     table.columns.name = None
     return table
+
+
+# --------------------------------------------------------------------------- no ground truth
+def no_reference_rows(results: pd.DataFrame) -> pd.DataFrame:
+    """The rows without an error that carry a no-reference score (photos benchmarked as they are).
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Tidy benchmark results.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows with any of :data:`NO_REFERENCE_METRICS` set (empty when the frame has none of those columns).
+    """
+    ok = ok_rows(results)
+    present = [c for c in NO_REFERENCE_METRICS if c in ok]
+    if not present:
+        return ok.iloc[0:0]
+    return ok[ok[present].notna().any(axis=1)]
+
+
+def no_reference_table(results: pd.DataFrame) -> pd.DataFrame:
+    """Mean no-reference scores per method, ranked by NIQE (lower is better), the degraded input first.
+
+    Only the rows scored without a reference count (:func:`no_reference_rows`); a NIQE that could not be
+    computed (an image under 192x192 pixels) is left out of its mean.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Output of :func:`restoration.benchmark.run_benchmark` with the ``"as-is"`` degradation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (degradation, method) when several degradations carry such scores, else by method; columns
+        ``family``, ``niqe``, ``sharpness``, ``noise_sigma``, ``seconds``, ``images`` and ``rank`` (1 = the lowest
+        mean NIQE of its degradation; ties share a rank; the degraded input and methods without a NIQE are not
+        ranked). Within a degradation the degraded input comes first, then the methods by rank. Empty (with
+        those columns) when no row carries a no-reference score.
+    """
+    import pandas as pd
+
+    columns = ["family", *NO_REFERENCE_METRICS, "seconds", "images", "rank"]
+    rows = no_reference_rows(results)
+    if rows.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="method"))
+    parts = {}
+    for degradation, frame in rows.groupby("degradation", sort=False):
+        table = frame.groupby("method", sort=False).agg(
+            family=("family", "first"), niqe=("niqe", "mean"), sharpness=("sharpness", "mean"),
+            noise_sigma=("noise_sigma", "mean"), seconds=("seconds", "mean"), images=("image", "nunique"),
+        )
+        ranked = table["niqe"].drop(index=DEGRADED, errors="ignore").rank(method="min")
+        table["rank"] = ranked.reindex(table.index)
+        methods = sorted((m for m in table.index if m != DEGRADED),
+                         key=lambda m: (math.isnan(table.at[m, "rank"]), table.at[m, "rank"]))
+        parts[degradation] = table.reindex(([DEGRADED] if DEGRADED in table.index else []) + methods)[columns]
+    if len(parts) == 1:
+        return next(iter(parts.values()))
+    return pd.concat(parts, names=["degradation", "method"])
