@@ -57,8 +57,9 @@ with left:
                       horizontal=True, persist_state=PERSIST)
     seed_choice(DEGRADE_SIZE, list(widgets.WORK_SIZES), widgets.DEFAULT_WORK_PIXELS)
     budget = st.selectbox(
-        "Working size", list(widgets.WORK_SIZES), format_func=widgets.size_label, key=DEGRADE_SIZE,
-        persist_state=PERSIST, help="Larger images are shrunk to this many pixels (aspect ratio kept) so that "
+        "Working size (pixel budget)", list(widgets.WORK_SIZES), format_func=widgets.size_label, key=DEGRADE_SIZE,
+        persist_state=PERSIST, help="A number of pixels, not a shape: a larger image is shrunk, aspect ratio kept, "
+        "until it has at most this many pixels (a 3:2 photo under the 512 × 512 budget becomes 627 × 418), so that "
         "every method stays quick. Full size keeps every pixel but slow methods take much longer.",
     )
     max_pixels = int(budget) or None
@@ -72,10 +73,12 @@ with left:
             "Image file (PNG, JPEG, TIFF, BMP, WebP)", type=list(uploads.UPLOAD_TYPES), key=DEGRADE_UPLOAD,
             help="Decoded on the server; nothing leaves this machine. Images over 25 megapixels are refused.",
         )
+        failed = ""
         if uploaded is not None:
             try:
                 image, original = cache.load_upload(uploaded.file_id, uploaded.getvalue(), max_pixels)
             except RestorationError as exc:
+                failed = uploaded.name
                 st.error(f"Could not use {uploaded.name}: {exc}", icon=":material/error:")
             else:
                 state[DEGRADE_UPLOADED] = {"name": uploaded.name, "image": image, "original": original}
@@ -91,7 +94,9 @@ with left:
                     "size) for speed. Choose *Full size* above to keep every pixel.",
                     icon=":material/photo_size_select_large:",
                 )
-            if uploaded is None:
+            if failed:
+                st.warning(widgets.upload_failed_note(failed, name), icon=":material/history:")
+            elif uploaded is None:
                 st.caption(f"Using the uploaded file **{name}**; upload another to replace it.")
             seed(DEGRADE_AS_DEGRADED, False)
             as_degraded = st.checkbox(
@@ -99,6 +104,8 @@ with left:
                 help="Restore a real noisy, blurry or small photo: say what to undo; there is no ground truth, "
                 "so no PSNR/SSIM, but every comparison view still works.",
             )
+        elif failed:
+            st.warning(widgets.upload_failed_note(failed, None), icon=":material/upload:")
         else:
             st.info("No file uploaded yet: showing the first sample image meanwhile.", icon=":material/upload:")
     if clean is None:
@@ -173,12 +180,18 @@ with right:
             st.stop()
         token = f"{image_id}|{observation.spec}|{seed_value}"
     set_observation(observation, clean=observation.clean, name=name, spec=spec, seed_value=seed_value, token=token)
+    noise_note, noise_warning = widgets.unknown_noise_note(observation)
+    if noise_warning:
+        st.warning(noise_note, icon=":material/warning:")
+    elif noise_note:
+        st.caption(noise_note)
 
 # --------------------------------------------------------------------------- 3. result
 st.divider()
 st.subheader("3. Result")
 summary = observation.summary()
 facts = [f"task **{observation.task}**", f"output {observation.output_shape[1]}×{observation.output_shape[0]} px"]
+rule_text = widgets.task_rule_text(observation)
 if observation.scale > 1:
     dh, dw = observation.degraded.shape[:2]
     facts.append(f"degraded {dw}×{dh} px (×{observation.scale} smaller)")
@@ -189,6 +202,7 @@ if summary["kernel_shape"]:
 if summary["missing_fraction"] is not None:
     facts.append(f"{summary['missing_fraction']:.0%} pixels missing")
 st.markdown(" · ".join(facts) + (f" · pipeline `{spec}`" if spec else ""))
+st.caption(rule_text)
 for note in observation.notes:
     st.caption(f"Note: {note}")
 

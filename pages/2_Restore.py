@@ -66,19 +66,22 @@ widgets.nav_link("pages/1_Degrade.py", "Change the image or the degradation", ic
 
 # --------------------------------------------------------------------------- 1. methods
 st.subheader("1. Methods")
-options = widgets.methods_for(observation.task)
+options = widgets.methods_for(observation)  # the methods that undo every step of this degradation
 # Write the selection only when it must change: a value set through session state is pushed to the browser and
 # would undo a pick the user made while this run was on its way.
-if state[RESTORE_METHODS_TASK] != observation.task or RESTORE_METHODS not in state:
+if state[RESTORE_METHODS_TASK] != widgets.methods_key(observation) or RESTORE_METHODS not in state:
     state[RESTORE_METHODS] = widgets.default_methods(options)
-    state[RESTORE_METHODS_TASK] = observation.task
+    state[RESTORE_METHODS_TASK] = widgets.methods_key(observation)
 elif any(m not in options for m in state[RESTORE_METHODS]):
     state[RESTORE_METHODS] = [m for m in state[RESTORE_METHODS] if m in options]
 chosen: list[str] = st.multiselect(
     f"Methods for {observation.task} ({len(options)} available, grouped by family)", options,
     format_func=widgets.method_label, key=RESTORE_METHODS, persist_state=PERSIST,
-    help="Every registered method that solves this task. Slow ones: BM3D (seconds), the CNN (about a second).",
+    help="Every registered method that undoes every step of this degradation. Slow ones: BM3D (seconds), the CNN "
+    "(about a second).",
 )
+if note := widgets.offer_note(observation):
+    st.caption(note)
 by_family: dict[str, list[str]] = {}
 for name in options:
     by_family.setdefault(get_algorithm(name).family, []).append(name)

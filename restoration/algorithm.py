@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .observation import TASKS, Observation
+from .observation import STEP_KINDS, TASK_KINDS, TASKS, Observation
 from .params import ParamSpec, resolve_params
 
 __all__ = ["ALL_TASKS", "FAMILIES", "AlgorithmSpec", "Denoiser", "RunCost"]
@@ -118,6 +118,13 @@ class AlgorithmSpec:
         ``"module:function"`` of the method as a plain denoiser ``f(image, sigma) -> image`` (the
         :data:`Denoiser` protocol), for solvers that plug a denoiser in as their prior (plug-and-play, the
         classic chain); None for methods that are not denoisers.
+    undoes : frozenset of str or None
+        The kinds of degradation step (:data:`~restoration.observation.STEP_KINDS`: "noise", "blur",
+        "downsample", "mask") the method removes. ``tasks`` says what it *runs* on (an output of the right
+        size); ``undoes`` says what it *repairs*: bicubic interpolation runs on the combined task but undoes only
+        the downsampling. The app offers a method for a pipeline only when it undoes every step of it
+        (:func:`restoration.registry.task_rule`). None (for a new entry that does not say) stands for the plain
+        kinds of its tasks (:data:`~restoration.observation.TASK_KINDS`); see :attr:`removes`.
     """
 
     name: str
@@ -136,6 +143,7 @@ class AlgorithmSpec:
     default_rank: int | None = None
     prior: str | None = None
     assets: tuple[str, ...] = ()
+    undoes: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.family not in FAMILIES:
@@ -145,6 +153,15 @@ class AlgorithmSpec:
             raise ValueError(f"{self.name}: bad tasks {sorted(self.tasks)}")
         if ":" not in self.entry:
             raise ValueError(f"{self.name}: entry must be 'module:function'")
+        if self.undoes is not None and not set(self.undoes) <= set(STEP_KINDS):
+            raise ValueError(f"{self.name}: bad undoes {sorted(self.undoes)} (kinds: {', '.join(STEP_KINDS)})")
+
+    @property
+    def removes(self) -> frozenset[str]:
+        """The kinds of step the method undoes: ``undoes``, or the plain kinds of its tasks when not stated."""
+        if self.undoes is not None:
+            return frozenset(self.undoes)
+        return frozenset().union(*(TASK_KINDS[t] for t in self.tasks))
 
     @property
     def family_title(self) -> str:
@@ -211,4 +228,5 @@ class AlgorithmSpec:
             "reference": self.reference,
             "explanation": self.explanation,
             "needs": sorted(self.needs),
+            "undoes": [k for k in STEP_KINDS if k in self.removes],
         }

@@ -39,7 +39,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .errors import ImageValueError, SpecError
 from .images import validate_image
-from .observation import TASKS, Observation
+from .observation import STEP_KINDS, TASKS, Observation, task_for
 from .ops import (
     blur,
     box_kernel,
@@ -56,6 +56,7 @@ from .params import ParamSpec, resolve_params
 __all__ = [
     "PRESETS",
     "STEPS",
+    "STEP_KINDS",
     "TASKS",
     "Observation",
     "Pipeline",
@@ -78,6 +79,7 @@ __all__ = [
     "motion_kernel",
     "random_mask",
     "scribble_mask",
+    "task_for",
     "text_mask",
 ]
 
@@ -607,6 +609,21 @@ class Pipeline:
             if step.name == "downsample":
                 s *= int(step.params["scale"])
         return s
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of degradation the pipeline applies (a subset of :data:`STEP_KINDS`).
+
+        Found by applying it to a small flat image, so that a step that does nothing (``gaussian_noise(sigma=0)``,
+        ``gaussian_blur(sigma=0)``, ``downsample(scale=1)``) does not count.
+        """
+        side = max(32, 2 * self.scale)
+        return self.apply(np.full((side, side), 0.5, np.float32), seed=0).kinds
+
+    @property
+    def task(self) -> str:
+        """The restoration task the pipeline poses (:func:`~restoration.observation.task_for` of its kinds)."""
+        return task_for(self.kinds)
 
     def to_text(self, full: bool = False) -> str:
         """Canonical text; with ``full`` every parameter is written out (good as a cache key)."""

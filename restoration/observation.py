@@ -6,6 +6,7 @@ restoration method consumes them, and the physics operators are built from them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -14,11 +15,74 @@ import numpy as np
 from .errors import ImageTooLargeError, ParameterError
 from .images import DEFAULT_MAX_PIXELS, validate_image
 
-__all__ = ["TASKS", "Observation", "Task"]
+__all__ = ["STEP_KINDS", "TASKS", "TASK_KINDS", "Observation", "Task", "task_for"]
 
 Task = Literal["denoise", "deblur", "sr", "inpaint", "combined"]
 #: The restoration tasks, in the order the app presents them.
 TASKS: tuple[str, ...] = ("denoise", "deblur", "sr", "inpaint", "combined")
+
+#: What a degradation can do to an image, as far as undoing it is concerned: add noise (Gaussian, Poisson, impulse,
+#: camera or JPEG artefacts), blur, shrink the grid (downsampling), or lose pixels (a mask).
+STEP_KINDS: tuple[str, ...] = ("noise", "blur", "downsample", "mask")
+
+#: The kinds of step each task stands for in its plain form (the survey's "combined" is blur + downsampling +
+#: noise). :func:`task_for` maps every mix of kinds onto one of these tasks.
+TASK_KINDS: dict[str, frozenset[str]] = {
+    "denoise": frozenset({"noise"}),
+    "deblur": frozenset({"blur", "noise"}),
+    "sr": frozenset({"downsample"}),
+    "inpaint": frozenset({"mask"}),
+    "combined": frozenset({"blur", "downsample", "noise"}),
+}
+
+
+def task_for(kinds: Iterable[str]) -> str:
+    """The task a degradation poses, from the kinds of step it contains.
+
+    The task names the step that most changes what a method must do, in this order:
+
+    1. **downsampling** -- alone it is super-resolution (``"sr"``); with anything else (blur, noise, a mask) it is
+       ``"combined"``, the survey's main experiment (blur + downsampling + noise) and its relatives;
+    2. else **missing pixels** -- ``"inpaint"``, also when blur or noise come with them (inpainting with more to
+       undo: the methods offered must then undo those too, see :func:`restoration.registry.task_rule`);
+    3. else **blur** -- ``"deblur"`` (with or without noise);
+    4. else ``"denoise"`` (noise only, or no degradation at all).
+
+    Parameters
+    ----------
+    kinds : iterable of str
+        Kinds of step, each one of :data:`STEP_KINDS` (e.g. ``{"blur", "noise", "mask"}``); repeats are fine.
+
+    Returns
+    -------
+    str
+        One of :data:`TASKS`.
+
+    Raises
+    ------
+    ParameterError
+        For a kind that is not one of :data:`STEP_KINDS`.
+
+    Examples
+    --------
+    >>> task_for({"blur", "noise", "mask"}), task_for({"blur", "downsample", "noise"}), task_for(())
+    ('inpaint', 'combined', 'denoise')
+    """
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    found = frozenset(kinds)
+    unknown = sorted(str(k) for k in found if k not in STEP_KINDS)
+    if unknown:
+        raise ParameterError(
+            f"unknown kind(s) of degradation step {', '.join(unknown)} (known: {', '.join(STEP_KINDS)})"
+        )
+    if "downsample" in found:
+        return "sr" if found == {"downsample"} else "combined"
+    if "mask" in found:
+        return "inpaint"
+    if "blur" in found:
+        return "deblur"
+    return "denoise"
 
 
 # --------------------------------------------------------------------------- observations
@@ -67,17 +131,27 @@ class Observation:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def task(self) -> str:
-        """The restoration task this observation poses (one of :data:`TASKS`)."""
-        blurred = self.kernel is not None and self.kernel.size > 1
-        noisy = bool(self.noise)
+    def kinds(self) -> frozenset[str]:
+        """The kinds of degradation the observation went through (a subset of :data:`STEP_KINDS`).
+
+        ``"noise"`` when any noise or artefact was recorded (or a positive ``sigma`` is known), ``"blur"`` for a
+        kernel of more than one pixel, ``"downsample"`` for ``scale > 1`` and ``"mask"`` when pixels are missing.
+        """
+        kinds = set()
+        if self.noise or (self.sigma or 0) > 0:
+            kinds.add("noise")
+        if self.kernel is not None and self.kernel.size > 1:
+            kinds.add("blur")
         if self.scale > 1:
-            return "combined" if (blurred or noisy or self.mask is not None) else "sr"
+            kinds.add("downsample")
         if self.mask is not None:
-            return "combined" if blurred else "inpaint"
-        if blurred:
-            return "deblur"
-        return "denoise"
+            kinds.add("mask")
+        return frozenset(kinds)
+
+    @property
+    def task(self) -> str:
+        """The restoration task this observation poses (one of :data:`TASKS`; see :func:`task_for`)."""
+        return task_for(self.kinds)
 
     @property
     def output_shape(self) -> tuple[int, ...]:
@@ -131,6 +205,7 @@ class Observation:
         """JSON-friendly description (no pixel arrays)."""
         return {
             "task": self.task,
+            "kinds": [k for k in STEP_KINDS if k in self.kinds],
             "spec": self.spec,
             "seed": self.seed,
             "scale": self.scale,

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,17 +30,21 @@ from . import specs as _specs
 from .algorithm import FAMILIES, AlgorithmSpec, Denoiser
 from .costs import record_run
 from .errors import ParameterError, RestorationError, TaskMismatchError, UnknownMethodError
-from .observation import TASKS, Observation
+from .observation import STEP_KINDS, TASKS, Observation, task_for
 
 __all__ = [
     "FAMILIES",
+    "PRESELECT",
     "REGISTRY",
     "AlgorithmSpec",
+    "TaskRule",
     "algorithm_names",
     "denoiser",
     "get_algorithm",
     "list_algorithms",
+    "preselect",
     "run_algorithm",
+    "task_rule",
 ]
 
 # Every family keeps its entries in its own light module under restoration/specs/
@@ -134,6 +139,117 @@ def list_algorithms(task: str | None = None, family: str | None = None) -> list[
         s for s in REGISTRY.values()
         if (task is None or task in s.tasks) and (family is None or s.family == family)
     ]
+
+
+#: Most methods pre-selected for a comparison (one per family).
+PRESELECT = 4
+
+
+def preselect(names: Sequence[str], k: int = PRESELECT) -> list[str]:
+    """A default selection to compare: the ``k`` best-ranked methods of ``names``, at most one per family.
+
+    Ranks are the specs' ``default_rank`` (0 first; unranked methods after every ranked one, in the order of
+    ``names``). The identity baseline is never chosen: the degraded input is always shown anyway.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Registry names to choose from (unknown names are ignored).
+    k : int
+        Most methods chosen.
+
+    Returns
+    -------
+    list of str
+        The chosen names, in the order of ``names``.
+    """
+    def rank(name: str) -> int:
+        r = REGISTRY[name].default_rank
+        return 999 if r is None else r
+
+    candidates = sorted((n for n in dict.fromkeys(names) if n in REGISTRY and n != "identity"), key=rank)
+    chosen: list[str] = []
+    families: set[str] = set()
+    for name in candidates:
+        family = REGISTRY[name].family
+        if family not in families and len(chosen) < k:
+            chosen.append(name)
+            families.add(family)
+    return [n for n in dict.fromkeys(names) if n in chosen]
+
+
+@dataclass(frozen=True)
+class TaskRule:
+    """What a degradation asks of the restoration methods: its task, the methods that undo it, the defaults.
+
+    Attributes
+    ----------
+    kinds : frozenset of str
+        The kinds of step of the degradation (:data:`~restoration.observation.STEP_KINDS`).
+    task : str
+        The task they pose (:func:`~restoration.observation.task_for`).
+    methods : tuple of str
+        The methods to offer, in registry order: those registered for the task that undo *every* kind of step
+        (:attr:`AlgorithmSpec.removes`), plus the identity baseline (the reference, never pre-selected).
+    defaults : tuple of str
+        The methods to pre-select among them (:func:`preselect`): the best-ranked of each family, which brings
+        in the survey's deep model of the task where it has one (``cnn_denoise``, ``cnn_sr``, ``cnn_combined``).
+    left_out : tuple of str
+        Methods registered for the task that run but leave some step undone (e.g. bicubic interpolation on
+        blur + downsampling + noise), in registry order.
+    """
+
+    kinds: frozenset[str]
+    task: str
+    methods: tuple[str, ...]
+    defaults: tuple[str, ...]
+    left_out: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """A short text naming the rule, e.g. ``"inpaint: noise+blur+mask"`` (changes when the offer changes)."""
+        return f"{self.task}: {'+'.join(k for k in STEP_KINDS if k in self.kinds) or 'nothing'}"
+
+
+def task_rule(degradation: Iterable[str] | Observation) -> TaskRule:
+    """The task a degradation poses and the methods that can undo all of it.
+
+    A pure function of the kinds of step (noise, blur, downsampling, mask) the degradation contains. The task
+    follows :func:`~restoration.observation.task_for` (blur + noise + mask is inpainting, blur + downsampling +
+    noise is the survey's combined task). A method is offered when it is registered for that task *and* undoes
+    every kind of step present; so on blur + noise + mask, bicubic interpolation (which would return the input)
+    and the classic chain (which leaves the holes) are not offered, and on a plain mask every inpainting method is.
+
+    Parameters
+    ----------
+    degradation : iterable of str or Observation
+        The kinds of step (each one of :data:`~restoration.observation.STEP_KINDS`), or an observation
+        (its :attr:`~restoration.observation.Observation.kinds`).
+
+    Returns
+    -------
+    TaskRule
+        The task, the methods offered, the pre-selected ones and those left out.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown kind of step.
+
+    Examples
+    --------
+    >>> rule = task_rule({"blur", "noise", "mask"})
+    >>> rule.task, "bicubic" in rule.methods, "pnp" in rule.methods
+    ('inpaint', False, True)
+    """
+    kinds = degradation.kinds if isinstance(degradation, Observation) else frozenset(
+        (degradation,) if isinstance(degradation, str) else degradation)
+    task = task_for(kinds)
+    registered = [s for s in REGISTRY.values() if task in s.tasks]
+    offered = tuple(s.name for s in registered if s.family == "baseline" or kinds <= s.removes)
+    left_out = tuple(s.name for s in registered if s.name not in offered)
+    return TaskRule(kinds=frozenset(kinds), task=task, methods=offered, defaults=tuple(preselect(offered)),
+                    left_out=left_out)
 
 
 def run_algorithm(

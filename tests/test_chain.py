@@ -53,10 +53,12 @@ def test_auto_params():
 
 
 def test_masked_combined_observation_runs():
-    obs = degrade(scene(False), "motion_blur(length=5, angle=0) | random_mask(missing=0.3)", seed=0)
+    # blur + mask alone is inpainting now (the chain is not registered for it); with downsampling it is combined
+    obs = degrade(scene(False), "motion_blur(length=5, angle=0) | downsample(scale=2) | random_mask(missing=0.3)",
+                  seed=0)
     assert obs.task == "combined"
     out = run_algorithm(CHAIN, obs)
-    assert psnr(obs.clean, out) > psnr(obs.clean, obs.degraded) + 10  # measured +22.5
+    assert psnr(obs.clean, out) > psnr(obs.clean, run_algorithm("identity", obs)) + 10  # measured +17.5
 
 
 # --------------------------------------------------------------------------- bm3d_bicubic: the survey's baseline

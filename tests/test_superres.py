@@ -76,9 +76,29 @@ def test_back_projection_with_a_known_kernel_and_early_stopping(colour):
     assert spec.defaults_for(obs)["iterations"] == 10
     out = run_algorithm(spec, obs)
     assert psnr(obs.clean, out) > psnr(obs.clean, run_algorithm("bicubic", obs)) + 1.0  # measured +2.3 / +2.2
-    noisy = degrade(detailed_scene(colour=colour), COMBINED, seed=1)
-    assert spec.defaults_for(noisy)["iterations"] == 0  # sigma 10: back-projection would amplify the noise
-    np.testing.assert_allclose(run_algorithm(spec, noisy), run_algorithm("bicubic", noisy), atol=1e-6)
+
+
+@pytest.mark.parametrize("colour", [False, True], ids=["gray", "colour"])
+def test_back_projection_with_noise_says_what_it_does(colour):
+    """Issue 14: at sigma >= 5 it silently ran 0 steps and equalled bicubic. Now: damped steps when a blur is
+    known (they still undo part of it), and 0 steps -- stated in its automatic parameters -- when there is none."""
+    spec = SPECS["back_projection"]
+    blurred = degrade(detailed_scene(colour=colour), COMBINED, seed=1)  # blur + x2 + sigma 10
+    auto = spec.defaults_for(blurred)
+    assert auto["iterations"] == 3 and 0.05 <= auto["step"] < 1.0  # (4 / 10)^2 = 0.16
+    out = run_algorithm(spec, blurred)
+    bicubic = run_algorithm("bicubic", blurred)
+    assert np.abs(out - bicubic).max() > 1e-3  # it does something
+    assert psnr(blurred.clean, out) > psnr(blurred.clean, bicubic) - 0.05  # and does not make it worse
+    plain = degrade(detailed_scene(colour=colour), "downsample(scale=2) | gaussian_noise(sigma=10)", seed=1)
+    assert spec.defaults_for(plain) == {"iterations": 0, "step": 1.0}  # every step would only re-fit the noise
+    np.testing.assert_allclose(run_algorithm(spec, plain), run_algorithm("bicubic", plain), atol=1e-6)
+    iterations = next(p for p in spec.params if p.name == "iterations")
+    assert "0 = the bicubic enlargement" in iterations.help and "6.4" in iterations.help
+    assert "bicubic enlargement" in spec.explanation
+    steps = [spec.defaults_for(degrade(detailed_scene(), f"motion_blur(length=9) | downsample(scale=2) | "
+                                       f"gaussian_noise(sigma={s})"))["step"] for s in (2, 5, 10, 20)]
+    assert steps[0] == 1.0 and steps == sorted(steps, reverse=True)  # damped more as the noise grows
 
 
 @pytest.mark.parametrize("colour", [False, True], ids=["gray", "colour"])

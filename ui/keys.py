@@ -217,7 +217,8 @@ RESTORE_TABLE = "restore.table"
 RESTORE_NR_TABLE = "restore.nr_table"
 #: Generation of each method's parameter widgets (``{method: int}``): "Automatic values" starts a new one.
 RESTORE_PARAM_GENERATION = "restore.param_generation"
-#: Task the method selection was made for.
+#: What the method selection was made for: ``ui.widgets.methods_key(observation)`` (the task and its kinds of step,
+#: e.g. "inpaint: noise+blur+mask"), so that the defaults are re-applied when the methods offered change.
 RESTORE_METHODS_TASK = "restore.methods_task"
 
 # --- Benchmark page widgets

@@ -42,7 +42,9 @@ from restoration import (
     SpecError,
 )
 from restoration.degradations import Step
+from restoration.observation import STEP_KINDS
 from restoration.params import ParamSpec
+from restoration.registry import PRESELECT, preselect, task_rule
 from ui.keys import (
     DEGRADE_ADD,
     DEGRADE_ADD_STEP,
@@ -70,8 +72,10 @@ __all__ = [
     "load_pipeline",
     "method_label",
     "methods_for",
+    "methods_key",
     "nav_link",
     "observation_from_degraded",
+    "offer_note",
     "param_key",
     "param_widget",
     "param_widgets",
@@ -81,6 +85,9 @@ __all__ = [
     "preset_label",
     "reset_widgets",
     "size_label",
+    "task_rule_text",
+    "unknown_noise_note",
+    "upload_failed_note",
 ]
 
 #: Preset used when nothing was chosen yet.
@@ -89,13 +96,15 @@ DEFAULT_PRESET = "noise25"
 DEFAULT_WORK_PIXELS = 512 * 512
 #: A numeric parameter gets a slider when its range holds at most this many steps, else a number box.
 SLIDER_MAX_STEPS = 600
-#: Working sizes offered for speed: pixel budget -> label (0 = full size).
+#: Working sizes offered for speed: pixel budget -> label (0 = full size). A budget is a number of pixels, not a
+#: shape: a larger image is shrunk, aspect ratio kept, until it has at most that many (a 3:2 photo under the
+#: 512 × 512 budget becomes 627 × 418).
 WORK_SIZES: dict[int, str] = {
-    128 * 128: "128 × 128 px (instant)",
-    256 * 256: "256 × 256 px (fast)",
-    512 * 512: "512 × 512 px",
-    1024 * 1024: "1024 × 1024 px (slow)",
-    0: "Full size (slowest)",
+    128 * 128: "up to 16 thousand pixels (128 × 128 or the same area) · instant",
+    256 * 256: "up to 66 thousand pixels (256 × 256 or the same area) · fast",
+    512 * 512: "up to 0.26 megapixels (512 × 512 or the same area)",
+    1024 * 1024: "up to 1 megapixel (1024 × 1024 or the same area) · slow",
+    0: "full size · slowest",
 }
 
 
@@ -106,6 +115,16 @@ def _decimals(value: float | None, most: int = 4) -> int:
         return 2
     text = f"{abs(value):.{most}f}".rstrip("0")
     return len(text.split(".")[1]) if "." in text else 0
+
+
+#: Suffix of the session-state flag that keeps a parameter's number box (see :func:`param_widget`).
+_NUMBER_BOX = "#number-box"
+
+
+def _on_grid(value: float, low: float, step: float) -> bool:
+    """Whether a slider from ``low`` in steps of ``step`` can show ``value`` exactly."""
+    steps = (float(value) - float(low)) / float(step)
+    return abs(steps - round(steps)) < 1e-6
 
 
 def _valid(spec: ParamSpec, value: Any) -> bool:
@@ -129,9 +148,15 @@ def param_widget(
     """Draw the widget of one parameter and return its value.
 
     Booleans get a check box, choices a select box, numbers a slider when the range
-    is short enough (:data:`SLIDER_MAX_STEPS`), otherwise a number box. Range, step
-    and help text come from the spec. The widget's value persists across pages;
-    a stored value that the spec no longer accepts is replaced by ``default``.
+    is short enough (:data:`SLIDER_MAX_STEPS`) and the value lies on the slider's steps,
+    otherwise a number box. A value between the steps (the motion preset's noise sigma
+    2.55 on a slider of whole numbers) would show rounded on a slider and could not be
+    set back once moved; a number box shows it with all its decimals and takes any value
+    typed. Once a key has needed a number box it keeps one (a flag beside it in session
+    state, cleared with the key's other state by :func:`reset_widgets`), so typing a whole
+    number into it does not turn it into a slider that cannot reach the old value again.
+    Range, step and help text come from the spec. The widget's value persists across
+    pages; a stored value that the spec no longer accepts is replaced by ``default``.
 
     Parameters
     ----------
@@ -178,17 +203,23 @@ def param_widget(
         return box.selectbox(spec.title, choices, format_func=str, **first, **common)
     is_int = spec.kind == "int"
     step: float = spec.step if spec.step else (1 if is_int else 0.01)
+    shown = default if explicit else spec.coerce(state[key])  # the value the widget will show
     if is_int:
         step = max(1, int(step))
         fmt = "%d"
         cast: Any = int
     else:
-        fmt = f"%.{max(_decimals(step), _decimals(default))}f"
+        fmt = f"%.{max(_decimals(step), _decimals(default), _decimals(shown))}f"
         cast = float
     low = None if spec.low is None else cast(spec.low)
     high = None if spec.high is None else cast(spec.high)
     value = {"value": cast(default)} if explicit else {}
-    if low is not None and high is not None and (high - low) / step <= SLIDER_MAX_STEPS:
+    short = low is not None and high is not None and (high - low) / step <= SLIDER_MAX_STEPS
+    between = short and not (_on_grid(shown, low, step) and _on_grid(default, low, step))  # type: ignore[arg-type]
+    boxed = f"{key}{_NUMBER_BOX}"
+    if between and not explicit:  # an explicit widget's key holds its default: its kind never changes
+        state[boxed] = True
+    if short and not between and not state.get(boxed):
         return box.slider(spec.title, min_value=low, max_value=high, step=cast(step), format=fmt, **value, **common)
     return box.number_input(spec.title, min_value=low, max_value=high, step=cast(step), format=fmt, **value,
                             **common)
@@ -335,28 +366,36 @@ def reset_widgets(prefix: str) -> None:
 
 
 # --------------------------------------------------------------------------- methods
-def methods_for(task: str) -> list[str]:
-    """Names of the registered methods that solve ``task``, grouped by family in FAMILIES order.
+def methods_for(degradation: str | Observation) -> list[str]:
+    """The methods to offer, grouped by family in FAMILIES order.
 
     Parameters
     ----------
-    task : str
-        One of :data:`restoration.TASKS`.
+    degradation : str or Observation
+        An observation: the methods that undo *every* step of its degradation
+        (:func:`restoration.registry.task_rule`; e.g. blur + noise + mask offers TV inpainting and plug-and-play,
+        not bicubic interpolation or biharmonic inpainting). A task name (one of :data:`restoration.TASKS`):
+        every method registered for the task, for pages that mix several pipelines of one task.
 
     Returns
     -------
     list of str
         Registry names (registry order within a family).
     """
+    if isinstance(degradation, Observation):
+        names = set(task_rule(degradation).methods)
+        specs = [s for s in REGISTRY.values() if s.name in names]
+    else:
+        specs = [s for s in REGISTRY.values() if degradation in s.tasks]
     order = {family: i for i, family in enumerate(FAMILIES)}
-    specs = [s for s in REGISTRY.values() if task in s.tasks]
     return [s.name for s in sorted(specs, key=lambda s: order.get(s.family, len(order)))]
 
 
-def default_methods(names: Sequence[str], k: int = 4) -> list[str]:
+def default_methods(names: Sequence[str], k: int = PRESELECT) -> list[str]:
     """A sensible default selection: up to ``k`` strong methods, each from a different family.
 
-    The identity baseline is never chosen (the degraded input is always shown anyway).
+    The identity baseline is never chosen (the degraded input is always shown anyway). The ranks are the
+    specs' ``default_rank`` (:func:`restoration.registry.preselect`).
 
     Parameters
     ----------
@@ -370,19 +409,55 @@ def default_methods(names: Sequence[str], k: int = 4) -> list[str]:
     list of str
         Chosen names, in the order of ``names``.
     """
-    def rank(name: str) -> int:  # the spec's default_rank: strongest first, unranked methods last
-        r = REGISTRY[name].default_rank
-        return 999 if r is None else r
+    return preselect(names, k)
 
-    candidates = sorted((n for n in names if n in REGISTRY and n != "identity"), key=rank)
-    chosen: list[str] = []
-    families: set[str] = set()
-    for name in candidates:
-        family = REGISTRY[name].family
-        if family not in families and len(chosen) < k:
-            chosen.append(name)
-            families.add(family)
-    return [n for n in names if n in chosen]
+
+def methods_key(observation: Observation) -> str:
+    """A text that changes whenever the methods offered for ``observation`` change (its task and kinds of step).
+
+    A page re-applies :func:`default_methods` when this key changes, e.g. from a plain mask (every inpainting
+    method) to blur + noise + mask (only those that also deblur and denoise), though the task is the same.
+
+    Parameters
+    ----------
+    observation : Observation
+        The current observation.
+
+    Returns
+    -------
+    str
+        E.g. ``"inpaint: noise+blur+mask"``.
+    """
+    return task_rule(observation).key
+
+
+_KIND_WORDS = {"noise": "the noise", "blur": "the blur", "downsample": "the lost resolution", "mask": "the holes"}
+
+
+def offer_note(observation: Observation) -> str:
+    """One sentence on which methods the task rule leaves out for ``observation`` and why ("" when none).
+
+    Parameters
+    ----------
+    observation : Observation
+        The current observation.
+
+    Returns
+    -------
+    str
+        E.g. ``"Not offered here, as each would leave part of the degradation in place: Bicubic interpolation
+        (leaves the noise and the blur); ..."``; empty when every method registered for the task undoes all of it.
+    """
+    rule = task_rule(observation)
+    if not rule.left_out:
+        return ""
+    parts = []
+    for name in rule.left_out:
+        spec = REGISTRY[name]
+        missing = [_KIND_WORDS[k] for k in STEP_KINDS if k in rule.kinds and k not in spec.removes]
+        words = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} and {missing[-1]}"
+        parts.append(f"{spec.title} (leaves {words})")
+    return "Not offered here, as each would leave part of the degradation in place: " + "; ".join(parts) + "."
 
 
 def method_label(name: str) -> str:
@@ -432,9 +507,10 @@ def size_label(pixels: int) -> str:
     Returns
     -------
     str
-        Its label.
+        Its label: a pixel budget (aspect ratio kept), e.g. ``"up to 0.26 megapixels (512 × 512 or the same
+        area)"``.
     """
-    return WORK_SIZES.get(pixels, f"{pixels:,} pixels")
+    return WORK_SIZES.get(pixels, f"up to {pixels:,} pixels")
 
 
 # --------------------------------------------------------------------------- pipeline editor
@@ -635,7 +711,10 @@ ASSUMED_TASKS: tuple[str, ...] = ("denoise", "deblur", "sr")
 
 
 def pipeline_task(spec: str) -> str:
-    """The restoration task a pipeline poses (found by running it on a small flat image).
+    """The restoration task a benchmark degradation poses (:func:`restoration.benchmark.degradation_task`).
+
+    A pipeline's task follows the kinds of step it applies (:attr:`restoration.Pipeline.task`); ``"as-is"``
+    (photos that came degraded) is denoising.
 
     Parameters
     ----------
@@ -652,9 +731,9 @@ def pipeline_task(spec: str) -> str:
     SpecError
         If the text does not parse.
     """
-    pipeline = Pipeline.parse(spec)
-    side = max(32, 2 * pipeline.scale)
-    return pipeline.apply(np.full((side, side), 0.5, np.float32), seed=0).task
+    from restoration.benchmark import degradation_task
+
+    return degradation_task(spec)
 
 
 def observation_from_degraded(
@@ -697,6 +776,95 @@ def observation_from_degraded(
         raise SpecError(f"describe the blur with blur steps only ({blurs}), e.g. gaussian_blur(sigma=1.6)")
     probe = pipeline.apply(np.full((64, 64), 0.5, np.float32), seed=0)
     return replace(base, kernel=probe.kernel, boundary=probe.boundary, spec="")
+
+
+_KIND_NAMES = {"noise": "noise", "blur": "blur", "downsample": "downsampling", "mask": "missing pixels"}
+
+
+def task_rule_text(observation: Observation) -> str:
+    """One or two sentences on what the degradation contains, the task it poses and the methods offered for it.
+
+    Parameters
+    ----------
+    observation : Observation
+        The current observation.
+
+    Returns
+    -------
+    str
+        Markdown, e.g. ``"It contains noise + blur + missing pixels, so the task is **inpaint**: the Restore page
+        offers the methods that undo all of it -- Total-variation inpainting, Plug-and-play (...). Not offered
+        here, ..."``.
+    """
+    rule = task_rule(observation)
+    contains = " + ".join(_KIND_NAMES[k] for k in STEP_KINDS if k in rule.kinds) or "no degradation"
+    offered = [REGISTRY[n].title for n in methods_for(observation) if REGISTRY[n].family != "baseline"]
+    listed = ", ".join(offered) if len(offered) <= 6 else f"{len(offered)} methods"
+    text = (f"It contains {contains}, so the task is **{rule.task}**: the Restore page offers the methods that "
+            f"undo all of it — {listed}.")
+    note = offer_note(observation)
+    return f"{text} {note}" if note else text
+
+
+def unknown_noise_note(observation: Observation) -> tuple[str, bool]:
+    """What the methods will assume about a noise level the observation does not state.
+
+    An uploaded photo with the noise level left at 0 (unknown), or a pipeline whose noise is not Gaussian (camera,
+    Poisson, impulse, JPEG), leaves the methods to estimate the level from the pixels. The estimate reads low on
+    JPEG and phone photos (compression hides the noise from it); methods that undo a blur or a lower resolution --
+    plug-and-play above all, which has no noise-level knob of its own -- then amplify what is left.
+
+    Parameters
+    ----------
+    observation : Observation
+        The current observation.
+
+    Returns
+    -------
+    message : str
+        The estimated level and, when a blur or a lower resolution is to be undone, the risk and what to do
+        (for an upload: state a level); empty when the level is known (or known to be zero).
+    warn : bool
+        True when the message is a warning (blur or downsampling to undo), False for a plain note.
+    """
+    from restoration.noise import estimate_noise_sigma
+
+    sigma = observation.sigma
+    if (sigma is not None and sigma > 0) or (sigma is not None and not observation.noise):
+        return "", False
+    estimate = estimate_noise_sigma(observation.degraded)
+    what = "unknown" if sigma is None else "not recorded (the noise is not Gaussian)"
+    text = f"Noise level {what}: the methods estimate it from the pixels — here σ ≈ {estimate:.1f}."
+    if not observation.kinds & {"blur", "downsample"}:
+        return text, False
+    advice = ("If a result looks broken, enter a noise level above (5 is a safe start)." if observation.clean is None
+              else "On the Restore page, Wiener deconvolution's sigma or a TV weight can be raised by hand; "
+              "plug-and-play has no such knob.")
+    return (f"{text} The estimate reads low on JPEG and phone photos (compression hides the noise from it), and "
+            "methods that undo a blur or a lower resolution — plug-and-play above all — then amplify what is left "
+            f"into ripples or blotches. {advice}"), True
+
+
+def upload_failed_note(failed: str, kept: str | None) -> str:
+    """What the Degrade page uses after an upload that could not be decoded.
+
+    Parameters
+    ----------
+    failed : str
+        Name of the file that failed.
+    kept : str or None
+        Name of the earlier upload still in use, or None when there is none.
+
+    Returns
+    -------
+    str
+        Markdown for a warning.
+    """
+    if kept is not None:
+        return (f"The upload of **{failed}** failed (see above), so this page still uses the earlier upload "
+                f"**{kept}**. Upload another file to replace it, or switch to the sample gallery.")
+    return (f"The upload of **{failed}** failed (see above) and there is no earlier upload: showing the first "
+            "sample image meanwhile.")
 
 
 def crop_percent(image: np.ndarray, rows: tuple[float, float], cols: tuple[float, float]) -> np.ndarray:

@@ -9,6 +9,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Degraded input (no restoration)",
         family="baseline",
         tasks=ALL_TASKS,
+        undoes=frozenset(),  # the reference every method must beat: it repairs nothing
         entry="restoration.classic.baselines:run_identity",
         cost=measured_cost("identity"),
         reference="-",

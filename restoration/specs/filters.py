@@ -5,6 +5,7 @@ from ..costs import measured_cost
 from ..params import ParamSpec, sigma_param
 
 _DENOISE = frozenset({"denoise"})
+_NOISE = frozenset({"noise"})
 _FILTERS = "restoration.classic.filters"
 
 SPECS: tuple[AlgorithmSpec, ...] = (
@@ -14,6 +15,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Mean (box) filter",
         family="filter",
         tasks=_DENOISE,
+        undoes=_NOISE,
         entry=f"{_FILTERS}:run_mean",
         cost=measured_cost("mean"),
         params=(
@@ -34,6 +36,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Gaussian filter",
         family="filter",
         tasks=_DENOISE,
+        undoes=_NOISE,
         entry=f"{_FILTERS}:run_gaussian",
         cost=measured_cost("gaussian"),
         params=(
@@ -55,6 +58,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Median filter",
         family="filter",
         tasks=_DENOISE,
+        undoes=_NOISE,
         entry=f"{_FILTERS}:run_median",
         cost=measured_cost("median"),
         params=(
@@ -81,6 +85,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Bilateral filter",
         family="filter",
         tasks=_DENOISE,
+        undoes=_NOISE,
         entry=f"{_FILTERS}:run_bilateral",
         cost=measured_cost("bilateral"),
         params=(
@@ -104,6 +109,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Adaptive local Wiener filter (Lee)",
         family="filter",
         tasks=_DENOISE,
+        undoes=_NOISE,
         entry=f"{_FILTERS}:run_wiener_filter",
         cost=measured_cost("wiener_filter"),
         params=(

@@ -10,6 +10,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Biharmonic inpainting",
         family="inpainting",
         tasks=frozenset({"inpaint"}),
+        undoes=frozenset({"mask"}),
         entry="restoration.classic.inpainting:run_biharmonic",
         cost=measured_cost("biharmonic"),
         params=(

@@ -6,6 +6,8 @@ from ..costs import measured_cost
 _INTERP = "restoration.classic.interpolation"
 _SR = frozenset({"sr", "combined"})
 _SCALE = frozenset({"scale"})
+#: Interpolation enlarges: it undoes the downsampling only (on the combined task it leaves blur and noise).
+_UNDOES = frozenset({"downsample"})
 
 SPECS: tuple[AlgorithmSpec, ...] = (
     AlgorithmSpec(
@@ -13,6 +15,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Nearest-neighbour interpolation",
         family="interpolation",
         tasks=_SR,
+        undoes=_UNDOES,
         entry=f"{_INTERP}:run_nearest",
         cost=measured_cost("nearest"),
         reference="R. C. Gonzalez and R. E. Woods, Digital Image Processing, 4th ed., 2018, sec. 2.4.",
@@ -27,6 +30,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Bilinear interpolation",
         family="interpolation",
         tasks=_SR,
+        undoes=_UNDOES,
         entry=f"{_INTERP}:run_bilinear",
         cost=measured_cost("bilinear"),
         reference="R. C. Gonzalez and R. E. Woods, Digital Image Processing, 4th ed., 2018, sec. 2.4.",
@@ -42,6 +46,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Bicubic interpolation",
         family="interpolation",
         tasks=_SR,
+        undoes=_UNDOES,
         entry=f"{_INTERP}:run_bicubic",
         cost=measured_cost("bicubic"),
         reference="R. Keys, Cubic convolution interpolation for digital image processing, IEEE TASSP 1981.",
@@ -56,6 +61,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Lanczos interpolation (3 lobes)",
         family="interpolation",
         tasks=_SR,
+        undoes=_UNDOES,
         entry=f"{_INTERP}:run_lanczos",
         cost=measured_cost("lanczos"),
         reference=(

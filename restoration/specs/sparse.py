@@ -11,6 +11,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Sparse coding over a learned dictionary (K-SVD)",
         family="sparse",
         tasks=frozenset({"denoise", "inpaint"}),
+        undoes=frozenset({"noise", "mask"}),
         entry="restoration.classic.sparse:run_sparse",
         cost=measured_cost("sparse"),
         params=(

@@ -12,21 +12,26 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Iterative back-projection",
         family="interpolation",
         tasks=frozenset({"sr", "combined"}),
+        undoes=frozenset({"downsample", "blur"}),
         entry=f"{_SR}:run_back_projection",
         cost=measured_cost("back_projection"),
         params=(
             ParamSpec("iterations", "int", 10, 0, 200, 1,
                       help="Back-projection steps: more fits the low-resolution input more closely (sharper), "
-                           "but also amplifies noise and aliasing."),
+                           "but also amplifies noise and aliasing. 0 = the bicubic enlargement. Automatic: 10 "
+                           "without noise; with noise, fewer -- 3 damped steps when a blur is known, and none from "
+                           "noise sigma 6.4 up when there is no blur (every step would only feed the noise back)."),
             ParamSpec("step", "float", 1.0, 0.05, 2.0, 0.05,
-                      help="Fraction of the enlarged error added back at each step; smaller is slower and steadier."),
+                      help="Fraction of the enlarged error added back at each step; smaller is slower and steadier. "
+                           "Automatic: 1, or smaller as the noise grows when a blur is known."),
         ),
         reference="M. Irani and S. Peleg, Improving resolution by image registration, CVGIP: GMIP 53(3), 1991.",
         explanation=(
             "Starts from the bicubic enlargement, shrinks it again exactly as the camera did (with the known blur, "
             "if any) and compares with the real low-resolution image. The difference is enlarged and added back, "
-            "over and over, until the estimate explains the observation; noise is fed back too, so noisy inputs "
-            "need few steps."
+            "over and over, until the estimate explains the observation. Noise is fed back too, so noisy inputs "
+            "get a few damped steps when a blur is known, and none when there is only noise to fight: the result "
+            "is then the bicubic enlargement, and the automatic parameters say so (0 iterations)."
         ),
         needs=frozenset({"scale", "kernel", "sigma"}),
         auto_params=f"{_SR}:auto_back_projection",
@@ -37,6 +42,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Sparse-coding super-resolution (coupled dictionaries)",
         family="sparse",
         tasks=frozenset({"sr"}),
+        undoes=frozenset({"downsample"}),
         entry=f"{_SR}:run_sparse_sr",
         cost=measured_cost("sparse_sr"),
         params=(

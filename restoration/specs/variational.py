@@ -27,14 +27,28 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Total-variation denoising (ROF)",
         family="variational",
         tasks=frozenset({"denoise"}),
+        undoes=frozenset({"noise"}),
         entry=f"{_VAR}:run_tv",
         cost=measured_cost("tv"),
-        params=(_lam(0.075), _iterations(300), tuning_param("lam")),
+        params=(
+            lam_param(0.075, effect="The prior is the total variation: larger gives a smoother, flatter image "
+                                    "(on colour images, the weight of the luminance)."),
+            ParamSpec("chroma", "float", 2.2, 0.25, 8.0, 0.05,
+                      help="Colour images: the colour differences' TV weight as a multiple of lam; above 1 smooths "
+                           "colour more than brightness (natural colours are smooth), which removes coloured "
+                           "blotches. Tuned on held-out colour photos."),
+            ParamSpec("colour", "choice", "opponent", choices=("opponent", "rgb"),
+                      help="Colour images: luminance/chrominance TV (a TV for the brightness and a stronger one for "
+                           "the two colour differences), or one vectorial TV over R, G and B."),
+            _iterations(300),
+            tuning_param("lam"),
+        ),
         reference=f"L. Rudin, S. Osher and E. Fatemi, Physica D 1992; {_REF_CP}.",
         explanation=(
             "Finds the image closest to the noisy one whose total variation (the summed length of its "
             "gradient) is small. Flat regions become perfectly flat while edges stay sharp; fine texture is "
-            "lost and smooth ramps turn into staircases."
+            "lost and smooth ramps turn into staircases. Colour images are split into brightness and two colour "
+            "differences, and the colours are smoothed more than the brightness."
         ),
         needs=frozenset({"sigma"}),
         auto_params=f"{_VAR}:auto_tv",
@@ -45,6 +59,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Total-variation deconvolution",
         family="variational",
         tasks=frozenset({"deblur"}),
+        undoes=frozenset({"blur", "noise"}),
         entry=f"{_VAR}:run_tv_deconv",
         cost=measured_cost("tv_deconv"),
         params=(_lam(0.0015), _iterations(300)),
@@ -63,6 +78,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Total-variation inpainting",
         family="variational",
         tasks=frozenset({"inpaint"}),
+        undoes=frozenset({"mask", "noise", "blur"}),
         entry=f"{_VAR}:run_tv_inpaint",
         cost=measured_cost("tv_inpaint"),
         params=(_lam(0.001), _iterations(300)),
@@ -72,9 +88,10 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         ),
         explanation=(
             "Fills the missing pixels with the image of smallest total variation that agrees with the known "
-            "ones. Edges are continued across small gaps; large holes get flat, cartoon-like fills."
+            "ones (seen through the known blur, when the pipeline also blurred the image: it then deblurs too). "
+            "Edges are continued across small gaps; large holes get flat, cartoon-like fills."
         ),
-        needs=frozenset({"mask"}),
+        needs=frozenset({"mask", "kernel", "sigma"}),
         auto_params=f"{_VAR}:auto_tv_inpaint",
     ),
     AlgorithmSpec(
@@ -83,6 +100,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Total-variation super-resolution",
         family="variational",
         tasks=frozenset({"sr", "combined"}),
+        undoes=frozenset({"downsample", "blur", "noise", "mask"}),
         entry=f"{_VAR}:run_tv_sr",
         cost=measured_cost("tv_sr"),
         params=(_lam(0.0001), _iterations(100)),

@@ -12,6 +12,7 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         title="Wavelet shrinkage (BayesShrink / VisuShrink)",
         family="wavelet",
         tasks=frozenset({"denoise"}),
+        undoes=frozenset({"noise"}),
         entry="restoration.classic.wavelet:run_wavelet",
         cost=measured_cost("wavelet"),
         params=(
