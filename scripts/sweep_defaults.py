@@ -14,7 +14,7 @@ index, PSNR over all pixels (no border crop), every method through
 
 Usage::
 
-    python scripts/sweep_defaults.py                        # all cases, 32 images (~20 min, 1 core)
+    python scripts/sweep_defaults.py                        # all cases, 32 images (about 2 min on 1 core)
     python scripts/sweep_defaults.py --images 4 --only tv   # a smoke test
     python scripts/sweep_defaults.py --workers 2 --out docs/benchmarks/defaults_sweep.md
 """
