@@ -277,30 +277,47 @@ if clean is not None:
 levels = [5, 10, 25, 50, 100]
 seed_choice(RESTORE_ERROR_MAX, levels, 25)
 top_level = int(state[RESTORE_ERROR_MAX])
-errors_of = ({n: compare.error_map(images[n], clean, top_level / 255.0) for n in names if n != "clean"}
+#: Everything a result of this run depends on: the observation (token: image, pipeline, seed) and the run itself.
+run_id = f"{token}|{getattr(run, 'started', '')}|{json.dumps(run.params, sort_keys=True, default=str)}"
+errors_of = (cache.keyed(f"restore-errors|{run_id}|{top_level}",  # made once per run and scale, not per rerun
+                         lambda: {n: compare.error_map(images[n], clean, top_level / 255.0)
+                                  for n in names if n != "clean"})
              if clean is not None else {})
 image_name, seed_value = str(state[SHARED_NAME]), int(state[SHARED_SEED])
 resolved = {n: compare.resolved_params(n, run.params[n], observation) for n in run.images}
 pngs = {n: cache.png(f"{token}|{n}|{run.params.get(n)}", images[n]) for n in names}
-report_doc = report.RestoreReport(  # built on every rerun from cached PNGs: its bytes are stable for a run
-    image=image_name, pipeline=spec_text, seed=seed_value, task=observation.task, table=table,
-    images=pngs, params=resolved, summary=summary,
-    error_maps={n: cache.png(f"{token}|error|{top_level}|{n}|{run.params.get(n)}", m / 255.0)
-                for n, m in errors_of.items()},
-    error_top=top_level, errors=run.errors, created=getattr(run, "started", ""), size=observation.output_shape[:2],
-    survey=report.restore_survey_comparison(table, image=image_name, pipeline=spec_text, task=observation.task),
-)
+
+
+def build_report() -> tuple[bytes, str]:
+    """The HTML report of this run at this colour scale, and a message when it could not be built."""
+    doc = report.RestoreReport(
+        image=image_name, pipeline=spec_text, seed=seed_value, task=observation.task, table=table,
+        images=pngs, params=resolved, summary=summary,
+        error_maps={n: cache.png(f"{token}|error|{top_level}|{n}|{run.params.get(n)}", m / 255.0)
+                    for n, m in errors_of.items()},
+        error_top=top_level, errors=run.errors, created=getattr(run, "started", ""),
+        size=observation.output_shape[:2],
+        survey=report.restore_survey_comparison(table, image=image_name, pipeline=spec_text, task=observation.task),
+    )
+    try:
+        return doc.to_html().encode("utf-8"), ""
+    except (ValueError, TypeError, KeyError, OSError) as exc:  # the report is a convenience: never a traceback
+        return b"", str(exc)
+
+
+# built once per run and colour scale (a rerun for a widget serves it from the cache): everything it shows is in
+# the key: the run (run_id), the methods that failed and the colour scale
+report_bytes, report_error = cache.keyed(f"restore-report|{run_id}|{sorted(run.errors.items())}|{top_level}",
+                                         build_report)
+report_name = report.export_name(image_name, spec_text, "report", "html")
 csv = report.export_table(table, resolved, image=image_name, pipeline=spec_text, seed=seed_value,
                           task=observation.task)
-try:
-    report_bytes = report_doc.to_html().encode("utf-8")
-except (ValueError, TypeError, KeyError, OSError) as exc:  # the report is a convenience: never a traceback
-    report_bytes = b""
-    st.warning(f"The report could not be built: {exc}", icon=":material/warning:")
+if report_error:
+    st.warning(f"The report could not be built: {report_error}", icon=":material/warning:")
 st.markdown("**Take it away**")
 with st.container(horizontal=True, vertical_alignment="center"):
     st.download_button(
-        "Report (HTML)", data=report_bytes, file_name=report_doc.file_name(), disabled=not report_bytes,
+        "Report (HTML)", data=report_bytes, file_name=report_name, disabled=not report_bytes,
         mime="text/html", key="restore.download_report", on_click="ignore", icon=":material/description:",
         type="primary",
         help="One self-contained page for a stakeholder: the verdict, this table, the chart, every image and "
@@ -348,37 +365,49 @@ for name, used in run.params.items():
                        "marks the value closest to the clean image, without ever seeing it.")
 
 # --------------------------------------------------------------------------- 3. compare
-st.divider()
-st.subheader("3. Compare two images")
-best = [n for n in table.sort_values("PSNR (dB)", ascending=False)["method"] if n in run.images] or list(run.images)
-seed_choice(RESTORE_LEFT, names, compare.DEGRADED)
-seed_choice(RESTORE_RIGHT, names, best[0])
-pick_left, pick_right = st.columns(2)
-left = pick_left.selectbox("Left of the handle", names, format_func=label, key=RESTORE_LEFT, persist_state=PERSIST)
-right = pick_right.selectbox("Right of the handle", names, format_func=label, key=RESTORE_RIGHT,
-                             persist_state=PERSIST)
-compare.show_slider(images[left], images[right], label(left), label(right), max_width=1000)
+@st.fragment
+def compare_section() -> None:
+    """Section 3: the slider (a fragment: picking an image reruns only this part of the page)."""
+    st.divider()
+    st.subheader("3. Compare two images")
+    best = [n for n in table.sort_values("PSNR (dB)", ascending=False)["method"] if n in run.images] or list(run.images)
+    seed_choice(RESTORE_LEFT, names, compare.DEGRADED)
+    seed_choice(RESTORE_RIGHT, names, best[0])
+    pick_left, pick_right = st.columns(2)
+    left = pick_left.selectbox("Left of the handle", names, format_func=label, key=RESTORE_LEFT, persist_state=PERSIST)
+    right = pick_right.selectbox("Right of the handle", names, format_func=label, key=RESTORE_RIGHT,
+                                 persist_state=PERSIST)
+    compare.show_slider(images[left], images[right], label(left), label(right), max_width=1000)
+
+
+compare_section()
 
 # --------------------------------------------------------------------------- 4. zoom
-st.divider()
-st.subheader("4. Zoom on a region")
-seed(RESTORE_ZOOM_X, 50)
-seed(RESTORE_ZOOM_Y, 50)
-seed(RESTORE_ZOOM_SIZE, 64)
-where = st.columns([1, 1, 1, 2])
-zx = where[0].slider("Centre x (% of width)", 0, 100, key=RESTORE_ZOOM_X, persist_state=PERSIST)
-zy = where[1].slider("Centre y (% of height)", 0, 100, key=RESTORE_ZOOM_Y, persist_state=PERSIST)
-size = where[2].slider("Box side (px)", 16, 256, step=8, key=RESTORE_ZOOM_SIZE, persist_state=PERSIST)
-box = compare.crop_box(degraded.shape, zx, zy, size)
-where[3].image(
-    demo.to_display(compare.draw_box(clean if clean is not None else degraded, box)),
-    caption=f"The box: {box[3]}×{box[2]} px at x={box[1]}, y={box[0]}", width="stretch",
-)
-for start in range(0, len(names), TILES_PER_ROW + 1):
-    columns = st.columns(TILES_PER_ROW + 1)
-    for column, name in zip(columns, names[start : start + TILES_PER_ROW + 1], strict=False):
-        column.image(demo.to_display(compare.zoom(images[name], box)), caption=label(name), width="stretch")
-st.caption("Every crop shows the same box, enlarged by pixel repetition (nearest neighbour): no smoothing added.")
+@st.fragment
+def zoom_section() -> None:
+    """Section 4: the zoomed crops (a fragment: moving the box reruns only this part of the page)."""
+    st.divider()
+    st.subheader("4. Zoom on a region")
+    seed(RESTORE_ZOOM_X, 50)
+    seed(RESTORE_ZOOM_Y, 50)
+    seed(RESTORE_ZOOM_SIZE, 64)
+    where = st.columns([1, 1, 1, 2])
+    zx = where[0].slider("Centre x (% of width)", 0, 100, key=RESTORE_ZOOM_X, persist_state=PERSIST)
+    zy = where[1].slider("Centre y (% of height)", 0, 100, key=RESTORE_ZOOM_Y, persist_state=PERSIST)
+    size = where[2].slider("Box side (px)", 16, 256, step=8, key=RESTORE_ZOOM_SIZE, persist_state=PERSIST)
+    box = compare.crop_box(degraded.shape, zx, zy, size)
+    where[3].image(
+        demo.to_display(compare.draw_box(clean if clean is not None else degraded, box)),
+        caption=f"The box: {box[3]}×{box[2]} px at x={box[1]}, y={box[0]}", width="stretch",
+    )
+    for start in range(0, len(names), TILES_PER_ROW + 1):
+        columns = st.columns(TILES_PER_ROW + 1)
+        for column, name in zip(columns, names[start : start + TILES_PER_ROW + 1], strict=False):
+            column.image(demo.to_display(compare.zoom(images[name], box)), caption=label(name), width="stretch")
+    st.caption("Every crop shows the same box, enlarged by pixel repetition (nearest neighbour): no smoothing added.")
+
+
+zoom_section()
 
 # --------------------------------------------------------------------------- 5. error maps
 if clean is not None:

@@ -7,6 +7,7 @@ and small arrays are enlarged pixel by pixel (:func:`ui.learn.zoom`), never smoo
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -23,7 +24,7 @@ from restoration import (
     psnr,
     run_algorithm,
 )
-from ui import learn
+from ui import cache, learn
 from ui.keys import (
     LEARN_BLOCK,
     LEARN_BM3D_COL,
@@ -89,7 +90,9 @@ def filters(obs: Observation, sigma: float) -> None:
     show_row(items[:3])
     show_row(items[3:])
     windows = list(range(3, 16, 2))
-    curves = explain.filter_window_curve(obs, windows)
+    pixels = hashlib.blake2b(np.ascontiguousarray(obs.degraded).tobytes(), digest_size=16).hexdigest()
+    curves = cache.keyed(f"learn-filter-curve|{pixels}|{obs.sigma}|{windows}",  # 40 filter runs: once, not per rerun
+                         lambda: explain.filter_window_curve(obs, windows))
     st.plotly_chart(learn.lines_figure(windows, {title(n): c for n, c in curves.items()},
                                        x_title="window width w (pixels)", title="PSNR against the window width",
                                        marker=window, marker_text=f"w = {window}"), key="learn.filter_curve")

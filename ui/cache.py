@@ -503,6 +503,28 @@ def run_benchmark_live(
     return outcome["frame"]
 
 
+@st.cache_data(max_entries=16, max_size="128MB", show_spinner=False)
+def keyed(key: str, _build: Callable[[], Any]) -> Any:
+    """What ``_build()`` returns, cached by ``key`` alone (the builder and its inputs are not hashed).
+
+    For work a page would otherwise redo on every rerun (a report of a run, say): ``key`` must name
+    everything the result depends on, e.g. the observation's token, the run and the settings used.
+
+    Parameters
+    ----------
+    key : str
+        Identity of the result.
+    _build : callable
+        Makes the result (picklable) when ``key`` is not cached.
+
+    Returns
+    -------
+    object
+        A copy of the cached result.
+    """
+    return _build()
+
+
 @st.cache_data(max_entries=64, max_size="128MB", show_spinner=False)
 def png(key: str, _image: np.ndarray) -> bytes:
     """PNG bytes of an image for a download button (cached by ``key``, the pixels are not hashed).
