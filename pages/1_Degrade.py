@@ -118,6 +118,11 @@ with left:
             seed_choice(DEGRADE_SAMPLE, keys, keys[0])
             key = st.selectbox("Image", keys, format_func=titles.__getitem__, key=DEGRADE_SAMPLE,
                                persist_state=PERSIST)
+            shown = [(k, cache.thumbnail(k)) for k in keys]
+            with st.container(horizontal=True, gap="small"):  # the category's pictures, the chosen one named
+                for k, small in shown:
+                    if small is not None:
+                        st.image(small, caption=("▶ " if k == key else "") + titles[k], width=96)
         else:
             key = samples[0].key
         try:

@@ -28,6 +28,7 @@ Usage::
     python -m scripts.load_test                                   # 8 sessions x 2 runs
     python -m scripts.load_test --sessions 2 --runs 1 --out /tmp/load.md
     python -m scripts.load_test --sessions 20 --timeout 300       # 18 gallery images, then uploads
+    python -m scripts.load_test --sessions 16 && python -m scripts.load_test --sessions 32 --append  # a class
 
 Run it from the repository root (``python -m``): it imports the app's ``ui`` package and the browser
 tests' ``tests/e2e/driver.py`` from there; ``restoration`` is the installed package (``pip install -e .``).
@@ -724,6 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="gallery index of session 0's image (default 0; sessions take the next ones)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"markdown report (default {DEFAULT_OUT})")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--append", action="store_true", help="add this run's section to --out instead of replacing it")
     parser.add_argument("--chromium", type=Path, default=driver.CHROMIUM,
                         help=f"Chromium executable (default {driver.CHROMIUM})")
     args = parser.parse_args(argv)
@@ -744,7 +746,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                            first_image=args.first_image, chromium=args.chromium, command=command)
     text = to_markdown(report, _versions(args.chromium))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("# Load test: many users at once\n\n" + text)
+    if args.append and args.out.is_file():  # one report, one section per class size
+        args.out.write_text(args.out.read_text().rstrip("\n") + "\n\n" + text)
+    else:
+        args.out.write_text("# Load test: many users at once\n\n" + text)
     if args.json:
         args.json.write_text(json.dumps(report.summary(), indent=1, default=str) + "\n")
     print(text)

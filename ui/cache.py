@@ -69,6 +69,26 @@ def sample_catalog() -> list[tuple[str, str]]:
     return [(s.key, s.title) for s in demo.list_samples()]
 
 
+@st.cache_data(max_entries=64, max_size="16MB", show_spinner=False)
+def thumbnail(key: str) -> np.ndarray | None:
+    """A small picture of a sample image for the picker (at most 96x96 pixels), or None when it cannot be read.
+
+    Parameters
+    ----------
+    key : str
+        A key from :func:`ui.demo.list_samples`.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        uint8 image for ``st.image``.
+    """
+    try:
+        return demo.to_display(demo.load_sample(key, 96 * 96))
+    except RestorationError:
+        return None
+
+
 @st.cache_data(max_entries=16, max_size="256MB", show_spinner="Loading the sample image...")
 def load_sample(key: str, max_pixels: int | None = demo.DEMO_MAX_PIXELS) -> np.ndarray:
     """Load a sample image (see :func:`ui.demo.load_sample`), keeping the 16 most recent.
