@@ -16,7 +16,7 @@ import time
 
 import streamlit as st
 
-from restoration import FAMILIES, RestorationError, get_algorithm
+from restoration import FAMILIES, RestorationError, get_algorithm, progress
 from restoration.budget import split_by_budget
 from ui import cache, charts, compare, demo, report, widgets
 from ui.keys import (
@@ -170,10 +170,17 @@ if st.button(
         for i, name in enumerate(to_run):
             title = get_algorithm(name).title
             bar.progress(i / len(to_run), text=f"Running {title} ({i + 1}/{len(to_run)})...")
+
+            def heard(done: int, total: int, text: str, i: int = i, title: str = title) -> None:
+                """A long method's own progress (e.g. the zero-shot network's training steps) moves the bar."""
+                bar.progress(min(1.0, (i + done / max(total, 1)) / len(to_run)),
+                             text=f"Running {title} ({i + 1}/{len(to_run)}): {text} {done}/{total}")
+
             try:
-                image, seconds = cache.restore(
-                    token, observation, name, json.dumps(params[name], sort_keys=True), int(state[SHARED_SEED])
-                )
+                with progress.listening(heard):
+                    image, seconds = cache.restore(
+                        token, observation, name, json.dumps(params[name], sort_keys=True), int(state[SHARED_SEED])
+                    )
             except RestorationError as exc:
                 run.errors[name] = str(exc)
                 status.write(f":material/error: **{title}** did not run: {exc}")

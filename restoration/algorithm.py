@@ -39,6 +39,7 @@ FAMILIES: dict[str, str] = {
     "chain": "Classic chains (a denoiser, then the blur and resolution undone)",
     "deep": "Deep CNNs",
     "pnp": "Plug-and-play (learned prior in a variational solver)",
+    "selfsup": "Self-supervised (learned from the noisy image alone)",
 }
 
 

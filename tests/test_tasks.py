@@ -28,9 +28,10 @@ _STEP_TEXT = {
 # kinds -> (task, methods offered, methods pre-selected); registry order.
 TABLE: dict[frozenset[str], tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     frozenset(): ("denoise", ("identity", "mean", "gaussian", "median", "bilateral", "wiener_filter", "wavelet",
-                              "sparse", "tv", "nlm", "bm3d", "cnn_denoise"), ("wavelet", "tv", "bm3d", "cnn_denoise")),
+                              "sparse", "tv", "nlm", "bm3d", "cnn_denoise", "zs_denoise"),
+                  ("wavelet", "tv", "bm3d", "cnn_denoise")),
     frozenset({"noise"}): ("denoise", ("identity", "mean", "gaussian", "median", "bilateral", "wiener_filter",
-                                       "wavelet", "sparse", "tv", "nlm", "bm3d", "cnn_denoise"),
+                                       "wavelet", "sparse", "tv", "nlm", "bm3d", "cnn_denoise", "zs_denoise"),
                            ("wavelet", "tv", "bm3d", "cnn_denoise")),
     frozenset({"blur"}): ("deblur", ("identity", "tv_deconv", "wiener_deconv", "richardson_lucy", "pnp"),
                           ("tv_deconv", "wiener_deconv", "pnp")),

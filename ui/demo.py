@@ -40,6 +40,7 @@ from restoration import (
     run_algorithm,
     ssim,
 )
+from restoration.budget import split_by_budget
 from restoration.images import downscale_to_max_pixels, to_uint8, validate_image
 
 __all__ = [
@@ -417,11 +418,18 @@ def synthetic_image(size: int = 256) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the demo
-def _methods_for(observation: Observation, methods: list[str] | None) -> list[str]:
-    names = [s.name for s in list_algorithms(observation.task)] if methods is None else list(methods)
+def _methods_for(observation: Observation, methods: list[str] | None) -> tuple[list[str], dict[str, str]]:
+    """The methods to run, and those held back by the time budget with the reason (only when none were named)."""
+    held: dict[str, str] = {}
+    if methods is None:  # a quick demo: every method of the task that fits the time budget on this image
+        fits, slow = split_by_budget(list_algorithms(observation.task), observation.output_shape)
+        names = [e.method for e in fits]
+        held = {e.method: e.message("Run it on the Restore page, on a crop or a smaller image.") for e in slow}
+    else:
+        names = list(methods)
     for name in names:
         get_algorithm(name)  # UnknownMethodError for a typo, before anything runs
-    return [BASELINE, *(n for n in names if n != BASELINE)]
+    return [BASELINE, *(n for n in names if n != BASELINE)], held
 
 
 def _check_params(params: object) -> dict[str, Mapping[str, Any]] | None:
@@ -461,7 +469,9 @@ def run_demo(
         Non-negative seed of the degradation (and of randomised methods).
     methods : list of str, optional
         Methods to run; default: every registered method that solves the
-        observation's task (``restoration.list_algorithms(observation.task)``).
+        observation's task (``restoration.list_algorithms(observation.task)``) and fits the time
+        budget on this image (:func:`restoration.budget.split_by_budget`); the others are listed in
+        ``failures`` with their estimate.
     params : mapping of str to mapping, optional
         Parameter values per method name (e.g. ``{"median": {"size": 5}}``); methods not named
         take their defaults. A bad value makes that method fail (see ``failures``).
@@ -504,7 +514,8 @@ def run_demo(
     assert observation.clean is not None
     result = DemoResult(observation=observation, preset=preset, seed=int(seed))
     rows: list[dict[str, object]] = []
-    names = _methods_for(observation, methods)
+    names, held_back = _methods_for(observation, methods)
+    result.failures.update(held_back)
     if on_progress is not None:
         on_progress(DemoStep(done=0, total=len(names), method=None, next=names[0]))
     for done, name in enumerate(names, start=1):

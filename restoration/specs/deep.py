@@ -134,4 +134,31 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         auto_params="restoration.deep.pnp:pnp_defaults",
         cost=measured_cost("pnp"),
     ),
+    AlgorithmSpec(
+        name="zs_denoise",
+        title="Zero-shot deep denoiser (trained on the noisy image alone)",
+        family="selfsup",
+        tasks=frozenset({"denoise"}),
+        undoes=frozenset({"noise"}),
+        entry="restoration.deep.zeroshot:run_zs_denoise",
+        params=(
+            ParamSpec("iterations", "int", 400, 50, 3000, 50,
+                      help="Training steps of the network on this image: more fits it better and takes longer "
+                           "(about a second per 13 steps on two cores)."),
+        ),
+        reference=(
+            "Mansour and Heckel, Zero-Shot Noise2Noise: efficient image denoising without any data, CVPR 2023; "
+            "Lehtinen et al., Noise2Noise, ICML 2018."
+        ),
+        explanation=(
+            "No training set and no shipped weights: a tiny network is trained, there and then, on the one noisy "
+            "image. The image is split into two half-size images (the two diagonals of every 2x2 block), which show "
+            "the same scene with independent noise; the network learns to turn one into the other, which it can "
+            "only do by removing noise. It needs no noise level and adapts to the noise it sees, but it knows "
+            "nothing about images beyond this one, so trained denoisers beat it on the noise they were trained for."
+        ),
+        seeded=True,
+        uses_torch=True,
+        cost=measured_cost("zs_denoise"),
+    ),
 )
