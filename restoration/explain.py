@@ -74,6 +74,7 @@ __all__ = [
     "PatchCode",
     "SRPatchCode",
     "WaveletSubbands",
+    "ZeroShotView",
     "back_projection_trace",
     "blur_spectrum",
     "border_psnr",
@@ -94,6 +95,7 @@ __all__ = [
     "unfolded_trace",
     "wavelet_subbands",
     "wiener_boundary",
+    "zero_shot_trace",
 ]
 
 
@@ -813,3 +815,63 @@ def hole_psnr(observation: Observation, image: np.ndarray) -> float:
         raise ParameterError("no pixel is missing")
     mse = float(np.mean((est[missing] - clean[missing]) ** 2))
     return float("inf") if mse == 0 else 10.0 * float(np.log10(1.0 / mse))
+
+
+@dataclass(frozen=True)
+class ZeroShotView:
+    """What the zero-shot network saw and learned on one noisy image (:func:`zero_shot_trace`).
+
+    Attributes
+    ----------
+    pair : tuple of numpy.ndarray
+        The two half-size images it trains on: the averages of the two diagonals of every 2x2 block.
+    losses : tuple of float
+        Its training loss at every step (on the noisy pairs; it never sees a clean image).
+    snapshots : tuple of (int, numpy.ndarray)
+        The denoised image after a few numbers of steps (step, image), the last one the result.
+    result : numpy.ndarray
+        The final result, clipped to [0, 1].
+    """
+
+    pair: tuple[np.ndarray, np.ndarray]
+    losses: tuple[float, ...]
+    snapshots: tuple[tuple[int, np.ndarray], ...]
+    result: np.ndarray
+
+
+def zero_shot_trace(observation: Observation, *, iterations: int = 150, seed: int = 0) -> ZeroShotView:
+    """Train the zero-shot denoiser (``zs_denoise``) on ``observation`` and keep what it saw along the way.
+
+    Parameters
+    ----------
+    observation : Observation
+        A noisy image (its clean image is not used).
+    iterations : int
+        Training steps (a few seconds per hundred on a small image).
+    seed : int
+        Seed of the network's initialisation.
+
+    Returns
+    -------
+    ZeroShotView
+
+    Raises
+    ------
+    ParameterError
+        For fewer than 10 steps or an image under 8 pixels on a side.
+    """
+    from .deep.zeroshot import TrainingTrace, zs_denoise
+
+    if int(iterations) < 10:
+        raise ParameterError(f"the zero-shot network needs at least 10 training steps, got {iterations}")
+    if min(observation.degraded.shape[:2]) < 8:
+        raise ParameterError("the zero-shot network needs an image of at least 8x8 pixels")
+    trace = TrainingTrace()
+    out = zs_denoise(observation.degraded, iterations=int(iterations), seed=int(seed), trace=trace)
+    assert trace.pair is not None
+    return ZeroShotView(
+        pair=(np.asarray(trace.pair[0], np.float32), np.asarray(trace.pair[1], np.float32)),
+        losses=tuple(trace.losses),
+        snapshots=tuple((int(k), np.clip(img, 0.0, 1.0).astype(np.float32)) for k, img in trace.snapshots),
+        result=np.clip(out, 0.0, 1.0).astype(np.float32),
+    )

@@ -198,3 +198,19 @@ def test_hole_psnr_looks_only_at_the_holes(clean: np.ndarray) -> None:
         explain.hole_psnr(degrade(clean, "gaussian_noise(sigma=5)", seed=0), clean)
     with pytest.raises(ParameterError):
         explain.hole_psnr(obs, clean[:10])
+
+
+def test_zero_shot_trace_shows_the_pair_the_loss_and_the_result() -> None:
+    from restoration import degrade, psnr
+    from restoration.errors import ParameterError
+    from restoration.explain import zero_shot_trace
+
+    yy, xx = np.mgrid[0:32, 0:32]
+    clean = (0.5 + 0.3 * np.sin(xx / 4.0) * np.cos(yy / 5.0)).astype(np.float32)
+    obs = degrade(clean, "gaussian_noise(sigma=25)", seed=0)
+    view = zero_shot_trace(obs, iterations=40)
+    assert view.pair[0].shape == view.pair[1].shape == (16, 16)
+    assert len(view.losses) == 40 and view.snapshots[-1][0] == 40
+    assert psnr(clean, view.result) > psnr(clean, np.clip(obs.degraded, 0, 1))
+    with pytest.raises(ParameterError):
+        zero_shot_trace(obs, iterations=5)

@@ -299,7 +299,8 @@ SECTIONS: tuple[Section, ...] = (
          r"\hat\theta = \arg\min_\theta \sum_{i \in J} \big(f_\theta(y_{J^c})_i - y_i\big)^2"),
         "In this app: every classic denoiser with a strength knob (TV, wavelet, NL-means, BM3D) has a 'tuning' "
         "choice; 'self' picks the strength this way (scikit-image's calibrate_denoiser over our methods). It "
-        "assumes pixel-independent noise: JPEG-compressed noise breaks that assumption.",
+        "assumes pixel-independent noise: JPEG-compressed noise breaks that assumption. The zero-shot denoiser "
+        "(zs_denoise) trains a whole, tiny network on the one noisy image, from pairs it makes of it.",
     ),
 )
 
