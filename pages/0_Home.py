@@ -137,7 +137,9 @@ if result is not None:
         gain = psnr_of[best] - degraded_psnr
         st.success(f"Best here: **{get_algorithm(best).title}**, {gain:+.2f} dB over the degraded input.")
     for name, message in result.failures.items():
-        st.warning(f"{name} did not run: {message}", icon=":material/warning:")
+        st.warning(f"{get_algorithm(name).title} did not run: {message}", icon=":material/warning:")
+    if result.held_back:
+        st.caption("Left out of this quick demo, over the time budget: " + " ".join(result.held_back.values()))
 
     st.dataframe(
         result.table,

@@ -75,7 +75,8 @@ if state[RESTORE_METHODS_TASK] != widgets.methods_key(observation) or RESTORE_ME
 elif any(m not in options for m in state[RESTORE_METHODS]):
     state[RESTORE_METHODS] = [m for m in state[RESTORE_METHODS] if m in options]
 chosen: list[str] = st.multiselect(
-    f"Methods for {observation.task} ({len(options)} available, grouped by family)", options,
+    f"Methods for {observation.task} ({sum(get_algorithm(n).family != 'baseline' for n in options)} methods and "
+    "the identity baseline, grouped by family)", options,
     format_func=widgets.method_label, key=RESTORE_METHODS, persist_state=PERSIST,
     help="Every registered method that undoes every step of this degradation. Slow ones: BM3D (seconds), the CNN "
     "(about a second).",

@@ -111,6 +111,9 @@ class DemoResult:
         then the other methods from best to worst PSNR.
     failures : dict of str to str
         Methods that refused the input, with the message of their error.
+    held_back : dict of str to str
+        Methods left out because they would take longer than the time budget on this image, with a
+        sentence saying how long and what to do (only when :func:`run_demo` chose the methods).
     from_cache : bool
         True when :func:`run_demo` served the result from a :class:`DemoCache` instead of
         running (the ``seconds`` column then holds the times of the run that filled the cache).
@@ -122,6 +125,7 @@ class DemoResult:
     restored: dict[str, np.ndarray] = field(default_factory=dict)
     table: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(COLUMNS)))
     failures: dict[str, str] = field(default_factory=dict)
+    held_back: dict[str, str] = field(default_factory=dict)
     from_cache: bool = False
 
     @property
@@ -471,7 +475,7 @@ def run_demo(
         Methods to run; default: every registered method that solves the
         observation's task (``restoration.list_algorithms(observation.task)``) and fits the time
         budget on this image (:func:`restoration.budget.split_by_budget`); the others are listed in
-        ``failures`` with their estimate.
+        ``held_back`` with their estimate.
     params : mapping of str to mapping, optional
         Parameter values per method name (e.g. ``{"median": {"size": 5}}``); methods not named
         take their defaults. A bad value makes that method fail (see ``failures``).
@@ -515,7 +519,7 @@ def run_demo(
     result = DemoResult(observation=observation, preset=preset, seed=int(seed))
     rows: list[dict[str, object]] = []
     names, held_back = _methods_for(observation, methods)
-    result.failures.update(held_back)
+    result.held_back.update(held_back)
     if on_progress is not None:
         on_progress(DemoStep(done=0, total=len(names), method=None, next=names[0]))
     for done, name in enumerate(names, start=1):
