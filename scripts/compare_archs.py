@@ -116,9 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         a, b = (curves[r["name"]][last] for r in rows)
         winner = rows[1] if b > a else rows[0]
         speed = rows[1]["fp32"] / rows[0]["fp32"]
-        lines += ["", f"At step {last} the `{winner['arch']}` leads by {abs(b - a):.2f} dB on held-out data; the "
-                  f"U-Net's float32 time is {speed:.2f}x the attention network's on this CPU, with "
-                  f"{rows[1]['params'] / rows[0]['params']:.1f}x its parameters."]
+        verdict = (f"a tie ({b - a:+.2f} dB)" if abs(b - a) < 0.05
+                   else f"the `{winner['arch']}` leads by {abs(b - a):.2f} dB")
+        lines += ["", f"At step {last}, on held-out data, {verdict}; the U-Net's float32 time is {speed:.2f}x the "
+                  f"attention network's on this CPU, with {rows[1]['params'] / rows[0]['params']:.1f}x its "
+                  "parameters. (Training minutes are not comparable: the two runs shared the machine with "
+                  "different other jobs.)"]
     lines += ["", "Commands (from the runs' manifests):", ""] + [f"- `{r['command']}`" for r in rows] + [""]
     Path(args.out).write_text("\n".join(lines))
     print("\n".join(lines))
