@@ -60,19 +60,22 @@ class RunCost:
         Seconds per megapixel on a gray image.
     colour : float
         Seconds per megapixel on an RGB image.
+    fixed : float
+        Seconds whatever the size (a method that trains a network on a fixed number of crops, say).
     """
 
     gray: float
     colour: float
+    fixed: float = 0.0
 
     def __post_init__(self) -> None:
-        if not (self.gray >= 0 and self.colour >= 0):
-            raise ValueError(f"run costs must be >= 0, got {self.gray!r} / {self.colour!r}")
+        if not (self.gray >= 0 and self.colour >= 0 and self.fixed >= 0):
+            raise ValueError(f"run costs must be >= 0, got {self.gray!r} / {self.colour!r} / {self.fixed!r}")
 
     def seconds(self, shape: tuple[int, ...]) -> float:
         """Estimated seconds for an output of ``shape`` (HxW gray or HxWxC colour)."""
         megapixels = shape[0] * shape[1] / 1e6
-        return megapixels * (self.colour if len(shape) == 3 and shape[2] > 1 else self.gray)
+        return self.fixed + megapixels * (self.colour if len(shape) == 3 and shape[2] > 1 else self.gray)
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def measured_cost(name: str) -> RunCost | None:
     entry = load_costs().get("costs", {}).get("methods", {}).get(name)
     if not entry:
         return None
-    return RunCost(gray=float(entry["gray"]), colour=float(entry["colour"]))
+    return RunCost(gray=float(entry["gray"]), colour=float(entry["colour"]), fixed=float(entry.get("fixed", 0.0)))
 
 
 def calibration() -> dict[str, Any]:

@@ -66,6 +66,22 @@ def crop(side: int) -> np.ndarray:
 
 def seconds_per_mp(name: str, clean: np.ndarray, task: str, repeats: int) -> float:
     """Fastest of ``repeats`` timed runs (after a warm-up), per megapixel of output."""
+    seconds, megapixels = timed(name, clean, task, repeats)
+    return seconds / megapixels
+
+
+def fixed_and_slope(name: str, clean: np.ndarray, task: str, repeats: int) -> tuple[float, float]:
+    """Seconds whatever the size and seconds per megapixel, from runs on ``clean`` and on its centre quarter."""
+    h, w = clean.shape[:2]
+    small = clean[h // 4 : h // 4 + h // 2, w // 4 : w // 4 + w // 2]
+    big_s, big_mp = timed(name, clean, task, repeats)
+    small_s, small_mp = timed(name, np.ascontiguousarray(small), task, repeats)
+    slope = max(0.0, (big_s - small_s) / (big_mp - small_mp))
+    return max(0.0, big_s - slope * big_mp), slope
+
+
+def timed(name: str, clean: np.ndarray, task: str, repeats: int) -> tuple[float, float]:
+    """Fastest of ``repeats`` timed runs (after a warm-up), and the megapixels of the output."""
     observation = degrade(clean, PRESETS[TASK_PRESETS[task]].spec, seed=0)
     params = get_algorithm(name).defaults_for(observation)
     run_algorithm(name, observation, params)  # warm-up: imports, weights, caches
@@ -77,7 +93,7 @@ def seconds_per_mp(name: str, clean: np.ndarray, task: str, repeats: int) -> flo
         if best > 2.0:  # slow methods: one timed run is precise enough
             break
     h, w = observation.output_shape[:2]
-    return best / (h * w / 1e6)
+    return best, h * w / 1e6
 
 
 def machine() -> dict[str, Any]:
@@ -146,6 +162,8 @@ def write(measured: dict[str, dict[str, Any]], found: dict[str, Any], *, everyth
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--side", type=int, default=384, help="side of the square crop (default 384)")
+    parser.add_argument("--fixed", default="zs_denoise",
+                        help="methods whose cost is mostly fixed (timed on two sizes: seconds + seconds per MP)")
     parser.add_argument("--methods", default="", help="comma-separated registry names (default: all)")
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per case, the fastest kept (default 2)")
     parser.add_argument("--write", action="store_true",
@@ -188,7 +206,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         colour_cost, task, gray_cost = max(rows)
         gray_cost = max(r[2] for r in rows)
         measured[name] = {"gray": float(f"{gray_cost:.3g}"), "colour": float(f"{colour_cost:.3g}"), "task": task}
-        print(f"| {name} | {task} | {gray_cost:.3g} | {colour_cost:.3g} |", flush=True)
+        if name in args.fixed.split(","):  # a cost that hardly grows with the image: time two sizes
+            fixed_c, colour_cost = fixed_and_slope(name, colour, task, args.repeats)
+            fixed_g, gray_cost = fixed_and_slope(name, gray, task, args.repeats)
+            measured[name] = {"gray": float(f"{gray_cost:.3g}"), "colour": float(f"{colour_cost:.3g}"),
+                              "fixed": float(f"{max(fixed_c, fixed_g):.3g}"), "task": task}
+        print(f"| {name} | {task} | {gray_cost:.3g} | {colour_cost:.3g} |"
+              + (f" + {measured[name]['fixed']:.3g} s" if "fixed" in measured[name] else ""), flush=True)
     if args.write:
         write(measured, found, everything=not args.methods)
     return 0

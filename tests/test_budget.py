@@ -118,7 +118,8 @@ def test_the_specs_read_their_costs_from_the_data_file() -> None:
     methods = data["costs"]["methods"]
     for name, spec in REGISTRY.items():
         assert name in methods, f"{name} has no cost in {costs.COSTS_FILE.name}: run scripts/bench_costs.py"
-        assert spec.cost == RunCost(gray=methods[name]["gray"], colour=methods[name]["colour"]), name
+        assert spec.cost == RunCost(gray=methods[name]["gray"], colour=methods[name]["colour"],
+                                    fixed=methods[name].get("fixed", 0.0)), name
     assert set(methods) <= set(REGISTRY), "costs of methods that are not registered"
     for spec_file in (ROOT / "restoration" / "specs").glob("*.py"):  # no hand-copied constants left
         assert "RunCost(" not in spec_file.read_text(), spec_file.name
@@ -336,3 +337,14 @@ def test_zip_temporary_files_are_removed(monkeypatch: pytest.MonkeyPatch, tmp_pa
     with pytest.raises(RestorationError):
         uploads.images_from_zip(_zip({"faces/readme.txt": b"no images"}), None)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_fixed_cost_is_paid_whatever_the_size() -> None:
+    """A method that trains on a fixed number of crops (zs_denoise) costs seconds even on a tiny image."""
+    from restoration.algorithm import RunCost
+
+    cost = RunCost(gray=2.0, colour=4.0, fixed=6.0)
+    assert cost.seconds((10, 10)) > 6.0
+    assert abs(cost.seconds((1000, 1000)) - 8.0) < 1e-9
+    assert abs(cost.seconds((1000, 1000, 3)) - 10.0) < 1e-9
+    assert get_algorithm("zs_denoise").cost.fixed > 1.0  # measured, from restoration/data/costs.json

@@ -422,13 +422,21 @@ def synthetic_image(size: int = 256) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the demo
+#: Seconds per method the quick demo allows (estimated on this machine): a demo, not a benchmark.
+QUICK_BUDGET_S = 10.0
+
+
 def _methods_for(observation: Observation, methods: list[str] | None) -> tuple[list[str], dict[str, str]]:
     """The methods to run, and those held back by the time budget with the reason (only when none were named)."""
     held: dict[str, str] = {}
     if methods is None:  # a quick demo: every method of the task that fits the time budget on this image
-        fits, slow = split_by_budget(list_algorithms(observation.task), observation.output_shape)
+        candidates = list_algorithms(observation.task)
+        held = {s.name: f"{s.title} trains a network on the image itself: try it on the Restore page."
+                for s in candidates if s.family == "selfsup"}
+        fits, slow = split_by_budget([s for s in candidates if s.name not in held], observation.output_shape,
+                                     budget=QUICK_BUDGET_S)
         names = [e.method for e in fits]
-        held = {e.method: e.message("Run it on the Restore page, on a crop or a smaller image.") for e in slow}
+        held |= {e.method: e.message("Run it on the Restore page, on a crop or a smaller image.") for e in slow}
     else:
         names = list(methods)
     for name in names:
@@ -473,9 +481,10 @@ def run_demo(
         Non-negative seed of the degradation (and of randomised methods).
     methods : list of str, optional
         Methods to run; default: every registered method that solves the
-        observation's task (``restoration.list_algorithms(observation.task)``) and fits the time
-        budget on this image (:func:`restoration.budget.split_by_budget`); the others are listed in
-        ``held_back`` with their estimate.
+        observation's task (``restoration.list_algorithms(observation.task)``) and should take at
+        most :data:`QUICK_BUDGET_S` seconds on this image (:func:`restoration.budget.split_by_budget`),
+        except the self-supervised ones, which train a network per image; the others are listed in
+        ``held_back`` with the reason.
     params : mapping of str to mapping, optional
         Parameter values per method name (e.g. ``{"median": {"size": 5}}``); methods not named
         take their defaults. A bad value makes that method fail (see ``failures``).
