@@ -139,7 +139,7 @@ if result is not None:
     for name, message in result.failures.items():
         st.warning(f"{get_algorithm(name).title} did not run: {message}", icon=":material/warning:")
     if result.held_back:
-        st.caption("Left out of this quick demo, over the time budget: " + " ".join(result.held_back.values()))
+        st.caption("Left out of this quick demo: " + " ".join(result.held_back.values()))
 
     st.dataframe(
         result.table,
