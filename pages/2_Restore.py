@@ -10,6 +10,7 @@ the table as CSV (with the image, pipeline, seed and parameters) and a one-page 
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import time
@@ -296,36 +297,36 @@ resolved = {n: compare.resolved_params(n, run.params[n], observation) for n in r
 pngs = {n: cache.png(f"{token}|{n}|{run.params.get(n)}", images[n]) for n in names}
 
 
-def build_report() -> tuple[bytes, str]:
-    """The HTML report of this run at this colour scale, and a message when it could not be built."""
-    doc = report.RestoreReport(
-        image=image_name, pipeline=spec_text, seed=seed_value, task=observation.task, table=table,
-        images=pngs, params=resolved, summary=summary,
-        error_maps={n: cache.png(f"{token}|error|{top_level}|{n}|{run.params.get(n)}", m / 255.0)
-                    for n, m in errors_of.items()},
-        error_top=top_level, errors=run.errors, created=getattr(run, "started", ""),
-        size=observation.output_shape[:2],
-        survey=report.restore_survey_comparison(table, image=image_name, pipeline=spec_text, task=observation.task),
-    )
+def build_report() -> bytes:
+    """The HTML report of this run at this colour scale (built when the button is pressed, not on every rerun).
+
+    The inputs are this run's: the cached PNGs, the table and the error maps at the chosen scale. A report that
+    cannot be built becomes a one-line page that says why: a download is never a traceback.
+    """
     try:
-        return doc.to_html().encode("utf-8"), ""
+        doc = report.RestoreReport(
+            image=image_name, pipeline=spec_text, seed=seed_value, task=observation.task, table=table,
+            images=pngs, params=resolved, summary=summary,
+            error_maps={n: cache.png(f"{token}|error|{top_level}|{n}|{run.params.get(n)}", m / 255.0)
+                        for n, m in errors_of.items()},
+            error_top=top_level, errors=run.errors, created=getattr(run, "started", ""),
+            size=observation.output_shape[:2],
+            survey=report.restore_survey_comparison(table, image=image_name, pipeline=spec_text,
+                                                    task=observation.task),
+        )
+        return doc.to_html().encode("utf-8")
     except (ValueError, TypeError, KeyError, OSError) as exc:  # the report is a convenience: never a traceback
-        return b"", str(exc)
+        return (f"<!DOCTYPE html><meta charset='utf-8'><title>Report</title><p>The report could not be built: "
+                f"{html.escape(str(exc))}</p>").encode()
 
 
-# built once per run and colour scale (a rerun for a widget serves it from the cache): everything it shows is in
-# the key: the run (run_id), the methods that failed and the colour scale
-report_bytes, report_error = cache.keyed(f"restore-report|{run_id}|{sorted(run.errors.items())}|{top_level}",
-                                         build_report)
 report_name = report.export_name(image_name, spec_text, "report", "html")
 csv = report.export_table(table, resolved, image=image_name, pipeline=spec_text, seed=seed_value,
                           task=observation.task)
-if report_error:
-    st.warning(f"The report could not be built: {report_error}", icon=":material/warning:")
 st.markdown("**Take it away**")
 with st.container(horizontal=True, vertical_alignment="center"):
     st.download_button(
-        "Report (HTML)", data=report_bytes, file_name=report_name, disabled=not report_bytes,
+        "Report (HTML)", data=build_report, file_name=report_name,
         mime="text/html", key="restore.download_report", on_click="ignore", icon=":material/description:",
         type="primary",
         help="One self-contained page for a stakeholder: the verdict, this table, the chart, every image and "

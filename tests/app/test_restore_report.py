@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from apptools import ROOT, TIMEOUT, no_exception
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -49,6 +50,17 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, bytes]]:
         return original(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    deferred = MediaFileManager.add_deferred
+
+    def building(self: MediaFileManager, data_callable: Any, mimetype: Any, coordinates: str,
+                 file_name: str | None = None, **kwargs: Any) -> str:
+        # a download built on click (the report): build it now, as a press of the button would
+        if file_name:
+            data = data_callable()
+            files[file_name] = data.encode("utf-8") if isinstance(data, str) else data
+        return deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", building)
     yield files
 
 
