@@ -67,10 +67,11 @@ METRICS: tuple[str, ...] = ("psnr", "ssim", "seconds")
 NO_REFERENCE_METRICS: tuple[str, ...] = ("niqe", "sharpness", "noise_sigma")
 #: What a no-reference ranking can and cannot say, in one paragraph (for the command line and reports).
 NO_REFERENCE_NOTE = (
-    "No clean original: these scores judge each picture by itself. NIQE (lower = closer to the statistics of "
-    "clean natural photos) ranks versions of the same photo fairly, but it cannot tell a real detail from an "
-    "invented one, and it calls text, drawings and very dark scenes unnatural even when clean. Sharpness falls "
-    "with blur but rises with noise. Look at the pictures before trusting a ranking."
+    "No clean original, so these scores judge the pictures by themselves. NIQE (lower = closer to the statistics "
+    "of clean natural photos; fitted here on clean training photos) ranks versions of the same photo fairly, "
+    "but it cannot tell whether a detail is real or invented, and it calls text, drawings and very dark scenes "
+    "unnatural even when clean. Sharpness falls with blur but rises with noise; the noise level is estimated "
+    "from the finest wavelet details. Look at the pictures before trusting a ranking."
 )
 #: Row label of the mean over all images in :func:`category_table` and :func:`improvement_table`.
 _ALL_IMAGES = "mean (all images)"

@@ -26,6 +26,7 @@ import pandas as pd
 
 from restoration import REGISTRY, Observation, psnr, ssim
 from restoration.images import encode_png, to_rgb
+from restoration.results import NO_REFERENCE_NOTE
 
 __all__ = [
     "DEGRADED",
@@ -405,13 +406,7 @@ def resolved_params(name: str, params: Mapping[str, Any], observation: Observati
 
 # --------------------------------------------------------------------------- zoom and error maps
 #: What a no-reference score can and cannot say, shown beside every such table.
-NO_REFERENCE_CAVEAT = (
-    "No clean original, so these scores judge the pictures by themselves. NIQE (lower = closer to the statistics "
-    "of clean natural photos; fitted here on clean training photos) ranks versions of the same photo fairly, "
-    "but it cannot tell whether a detail is real or invented, and it calls text, drawings and very dark scenes "
-    "unnatural even when clean. Sharpness falls with blur but rises with noise; the noise level is estimated "
-    "from the finest wavelet details. Look at the pictures before trusting a ranking."
-)
+NO_REFERENCE_CAVEAT = NO_REFERENCE_NOTE  # one text for the pages, the report and the command line
 
 
 def no_reference_table(images: Mapping[str, np.ndarray], degraded: np.ndarray) -> pd.DataFrame:

@@ -17,8 +17,6 @@ turns of the image (a self-ensemble: the network is not equivariant, so its erro
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from ..observation import Observation
@@ -54,7 +52,6 @@ def zs_denoise(
     batch: int = 4,
     lr: float = 2e-3,
     seed: int = 0,
-    progress: Callable[[int, int], None] | None = None,
     trace: TrainingTrace | None = None,
 ) -> np.ndarray:
     """Denoise one image by training a small network on it (Zero-Shot Noise2Noise).
@@ -74,9 +71,6 @@ def zs_denoise(
         Initial learning rate.
     seed : int
         Seed of the network's initialisation.
-    progress : callable, optional
-        Called as ``progress(step, iterations)`` every 10 steps (also reported to
-        :func:`restoration.progress.report`).
     trace : TrainingTrace, optional
         Filled with the training pair, the loss curve and a few intermediate results (for the Learn page).
 
@@ -135,8 +129,6 @@ def zs_denoise(
                 trace.snapshots.append((step + 1, out[0] if gray else np.moveaxis(out, 0, -1)))
         if (step + 1) % 10 == 0:
             report(step + 1, int(iterations), "training the network on this image")
-            if progress is not None:
-                progress(step + 1, int(iterations))
     out = _self_ensemble(net, y_full)[0].numpy()
     return (out[0] if gray else np.moveaxis(out, 0, -1)).astype(np.float32)
 
