@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import PurePosixPath
 from typing import Any
 
 import pandas as pd
@@ -127,24 +126,8 @@ def decoded_photos(files: list[Any], budget: int) -> tuple[list[BenchmarkImage],
     memo = state.get(BENCH_NR_DECODED)
     if memo is not None and memo[0] == key:
         return memo[1], memo[2]
-    photos: list[BenchmarkImage] = []
-    skipped: list[str] = []
-    names: set[str] = set()
-    for upload in files:
-        path = PurePosixPath(upload.name)
-        if len(photos) >= uploads.ZIP_MAX_IMAGES:
-            skipped.append(f"{upload.name}: over the limit of {uploads.ZIP_MAX_IMAGES} images")
-            continue
-        try:
-            pixels, _ = uploads.decode_upload(upload.getvalue(), int(budget) or None)
-        except RestorationError as exc:
-            skipped.append(f"{upload.name}: {exc}")
-            continue
-        name, n = path.stem, 2
-        while name in names:
-            name, n = f"{path.stem}-{n}", n + 1
-        names.add(name)
-        photos.append(BenchmarkImage(name, path.parts[-2] if len(path.parts) >= 3 else "all", pixels=pixels))
+    found = uploads.images_from_files([(f.name, f.getvalue()) for f in files], int(budget) or None)
+    photos, skipped = found.images, found.skipped
     state[BENCH_NR_DECODED] = (key, photos, skipped)
     return photos, skipped
 

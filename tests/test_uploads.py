@@ -110,3 +110,16 @@ def test_decode_upload() -> None:
         uploads.decode_upload(_png(100, 300), None, max_image_pixels=10_000)
     with pytest.raises(RestorationError):
         uploads.decode_upload(b"", None)
+
+
+def test_images_from_files_names_categories_and_skips() -> None:
+    from restoration.images import encode_png
+    from ui.uploads import images_from_files
+
+    png = encode_png(np.full((20, 24), 0.5, np.float32))
+    found = images_from_files([("trip/night/a.png", png), ("b/a.png", png), ("broken.png", b"not an image"),
+                               ("c.png", png)], None, max_images=2)
+    assert [(i.name, i.category) for i in found.images] == [("a", "night"), ("a-2", "all")]
+    assert found.images[0].pixels.shape == (20, 24)
+    assert any(s.startswith("broken.png:") for s in found.skipped)
+    assert any("over the limit of 2 images" in s for s in found.skipped)

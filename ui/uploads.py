@@ -7,7 +7,9 @@
   special file, encrypted) or when it breaks a limit (entries, unpacked bytes);
 * :func:`images_from_zip` reads benchmark images (one folder per category) from a
   zip archive through a temporary folder that is always removed, bounded in images
-  and in pixels summed from the headers before anything is decoded.
+  and in pixels summed from the headers before anything is decoded;
+* :func:`images_from_files` reads benchmark images from several uploaded files (a folder's
+  sub-folders are categories), each through :func:`decode_upload`.
 
 The limits below are the app's; every function takes them as keyword arguments too.
 Pure Python over :mod:`restoration`: the pages reach these through :mod:`ui.cache`.
@@ -21,6 +23,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -38,6 +41,7 @@ __all__ = [
     "ZIP_MAX_TOTAL_PIXELS",
     "ZipImages",
     "decode_upload",
+    "images_from_files",
     "images_from_zip",
     "safe_extract_zip",
 ]
@@ -321,3 +325,46 @@ def images_from_zip(
         raise RestorationError("no image in the zip archive could be read: " + "; ".join(skipped[:3]))
     return ZipImages(images, skipped)
 
+
+def images_from_files(
+    files: Sequence[tuple[str, bytes]], max_pixels: int | None, *, max_images: int = ZIP_MAX_IMAGES
+) -> ZipImages:
+    """Benchmark images from uploaded files (several photos, or a folder's files), decoded at the working size.
+
+    A file in a sub-folder of an uploaded folder (``folder/night/a.jpg``) gets that sub-folder as its category,
+    the others ``"all"``; names are made unique (``a``, ``a-2``, ...). Each file is decoded by
+    :func:`decode_upload` (its limits apply); files that cannot be read are skipped, with the reason.
+
+    Parameters
+    ----------
+    files : sequence of (str, bytes)
+        Each upload's name (with its relative path for a folder) and its bytes.
+    max_pixels : int or None
+        Working size of each image (``None`` or 0: full size).
+    max_images : int
+        Most images kept (the others are reported in ``skipped``).
+
+    Returns
+    -------
+    ZipImages
+        The images (possibly none) and the files skipped.
+    """
+    images: list[BenchmarkImage] = []
+    skipped: list[str] = []
+    names: set[str] = set()
+    for filename, data in files:
+        path = PurePosixPath(filename)
+        if len(images) >= max_images:
+            skipped.append(f"{filename}: over the limit of {max_images} images")
+            continue
+        try:
+            pixels, _ = decode_upload(data, int(max_pixels) if max_pixels else None)
+        except RestorationError as exc:
+            skipped.append(f"{filename}: {exc}")
+            continue
+        name, n = path.stem, 2
+        while name in names:
+            name, n = f"{path.stem}-{n}", n + 1
+        names.add(name)
+        images.append(BenchmarkImage(name, path.parts[-2] if len(path.parts) >= 3 else "all", pixels=pixels))
+    return ZipImages(images, skipped)
