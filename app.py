@@ -9,13 +9,17 @@ exists only once it is listed here. Each page keeps the address it had (``/Degra
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import streamlit as st
 
 #: The favicon stays Streamlit's own. It is set before ``st.navigation``: otherwise the browser takes the page's
 #: material icon as the favicon and fetches it from fonts.gstatic.com, and the app requests nothing from outside.
-FAVICON = Path(st.__file__).parent / "static" / "favicon.png"
+#: It goes as a data URI (1 kB): given as a file, every run would store it as a media file, which another
+#: session's finished run can delete before the browser fetches it (a 404 under a class's load).
+FAVICON = "data:image/png;base64," + base64.b64encode(
+    (Path(st.__file__).parent / "static" / "favicon.png").read_bytes()).decode("ascii")
 
 PAGES = [
     st.Page("pages/0_Home.py", title="Home", icon=":material/home:", default=True),

@@ -14,7 +14,7 @@ import streamlit as st
 
 from restoration import PRESETS, REGISTRY, RestorationError, get_algorithm
 from restoration.registry import FAMILIES
-from ui import cache, demo, widgets
+from ui import cache, compare, demo, widgets
 from ui.keys import HOME_DEMO, HOME_PRESET, HOME_RESULTS, HOME_RUN, HOME_SAMPLE, HOME_SEED
 from ui.state import init_state
 
@@ -130,7 +130,7 @@ if result is not None:
     for start in range(0, len(tiles), TILES_PER_ROW):
         columns = st.columns(TILES_PER_ROW)
         for column, (label, image) in zip(columns, tiles[start : start + TILES_PER_ROW], strict=False):
-            column.image(demo.to_display(image), caption=label, output_format="PNG", width="stretch")
+            column.image(compare.to_data_uri(image), caption=label, width="stretch")
 
     best = result.best_method()
     if best is not None and math.isfinite(degraded_psnr):

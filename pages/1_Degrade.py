@@ -122,7 +122,7 @@ with left:
             with st.container(horizontal=True, gap="small"):  # the category's pictures, the chosen one named
                 for k, small in shown:
                     if small is not None:
-                        st.image(small, caption=("▶ " if k == key else "") + titles[k], width=96)
+                        st.image(compare.to_data_uri(small), caption=("▶ " if k == key else "") + titles[k], width=96)
         else:
             key = samples[0].key
         try:
@@ -219,14 +219,14 @@ if observation.mask is not None:
     extras.append(("Mask (white = known pixel)", observation.mask.astype(np.float32)))
 columns = st.columns([3, 3, 2] if extras else [1, 1])
 if observation.clean is not None:
-    columns[0].image(demo.to_display(observation.clean), caption="Clean (ground truth)", width="stretch")
+    columns[0].image(compare.to_data_uri(observation.clean), caption="Clean (ground truth)", width="stretch")
 else:
     columns[0].info("No clean original: this photo is the degraded input itself.", icon=":material/info:")
 enlarged = f", shown enlarged ×{observation.scale}" if observation.scale > 1 else ""
 seeded = f" (seed {seed_value})" if spec else ""
-columns[1].image(demo.to_display(shown), caption=f"Degraded{enlarged}{seeded}", width="stretch")
+columns[1].image(compare.to_data_uri(shown), caption=f"Degraded{enlarged}{seeded}", width="stretch")
 for caption, picture in extras:
-    columns[2].image(demo.to_display(picture), caption=caption, width="stretch")
+    columns[2].image(compare.to_data_uri(picture), caption=caption, width="stretch")
 
 metrics = st.columns([2, 2, 3, 2], vertical_alignment="center")
 if observation.clean is not None:
@@ -236,7 +236,7 @@ if observation.clean is not None:
                       help="Structural similarity with the clean image; 1 means identical.")
 slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "image"
 metrics[2].download_button(
-    "Download degraded PNG", data=encode_png(np.clip(observation.degraded, 0.0, 1.0)),
+    "Download degraded PNG", data=lambda: encode_png(np.clip(observation.degraded, 0.0, 1.0)),
     file_name=f"{slug}-degraded.png", mime="image/png", key="degrade.download", on_click="ignore",
     icon=":material/download:",
 )

@@ -10,6 +10,7 @@ the table as CSV (with the image, pipeline, seed and parameters) and a one-page 
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -19,7 +20,7 @@ import streamlit as st
 
 from restoration import FAMILIES, RestorationError, get_algorithm, progress
 from restoration.budget import split_by_budget
-from ui import cache, charts, compare, demo, report, widgets
+from ui import cache, charts, compare, report, widgets
 from ui.keys import (
     PERSIST,
     RESTORE_ERROR_MAX,
@@ -236,7 +237,7 @@ for name, message in run.errors.items():
 names = list(images)
 for start in range(0, len(names), TILES_PER_ROW):
     for column, name in zip(st.columns(TILES_PER_ROW), names[start : start + TILES_PER_ROW], strict=False):
-        column.image(demo.to_display(images[name]), caption=label(name), width="stretch")
+        column.image(compare.to_data_uri(images[name]), caption=label(name), width="stretch")
 
 summary = compare.winner_summary(table)
 if summary:
@@ -294,7 +295,11 @@ errors_of = (cache.keyed(f"restore-errors|{run_id}|{top_level}",  # made once pe
              if clean is not None else {})
 image_name, seed_value = str(state[SHARED_NAME]), int(state[SHARED_SEED])
 resolved = {n: compare.resolved_params(n, run.params[n], observation) for n in run.images}
-pngs = {n: cache.png(f"{token}|{n}|{run.params.get(n)}", images[n]) for n in names}
+
+
+def png_of(name: str) -> bytes:
+    """The PNG file of one image of this run (encoded when a download or the report asks for it, then cached)."""
+    return cache.png(f"{token}|{name}|{run.params.get(name)}", images[name])
 
 
 def build_report() -> bytes:
@@ -306,7 +311,7 @@ def build_report() -> bytes:
     try:
         doc = report.RestoreReport(
             image=image_name, pipeline=spec_text, seed=seed_value, task=observation.task, table=table,
-            images=pngs, params=resolved, summary=summary,
+            images={n: png_of(n) for n in names}, params=resolved, summary=summary,
             error_maps={n: cache.png(f"{token}|error|{top_level}|{n}|{run.params.get(n)}", m / 255.0)
                         for n, m in errors_of.items()},
             error_top=top_level, errors=run.errors, created=getattr(run, "started", ""),
@@ -334,7 +339,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
         "Opens offline in any browser.",
     )
     st.download_button(
-        "Table (CSV)", data=csv.to_csv(index=False).encode(),
+        "Table (CSV)", data=lambda: csv.to_csv(index=False).encode(),
         file_name=report.export_name(image_name, spec_text, "metrics", "csv"), mime="text/csv",
         key="restore.download_csv", on_click="ignore", icon=":material/download:",
         help="The metric table with the image, the pipeline, the seed and every parameter of each method.",
@@ -342,7 +347,7 @@ with st.container(horizontal=True, vertical_alignment="center"):
     for name in run.images:
         file_name = report.export_name(image_name, spec_text, name, "png")
         st.download_button(
-            compare.title_of(name), data=pngs[name], file_name=file_name, mime="image/png",
+            compare.title_of(name), data=functools.partial(png_of, name), file_name=file_name, mime="image/png",
             key=f"restore.download.{name}", on_click="ignore", icon=":material/download:",
             help=f"The restored image as PNG: {file_name}",
         )
@@ -406,13 +411,13 @@ def zoom_section() -> None:
     size = where[2].slider("Box side (px)", 16, 256, step=8, key=RESTORE_ZOOM_SIZE, persist_state=PERSIST)
     box = compare.crop_box(degraded.shape, zx, zy, size)
     where[3].image(
-        demo.to_display(compare.draw_box(clean if clean is not None else degraded, box)),
+        compare.to_data_uri(compare.draw_box(clean if clean is not None else degraded, box)),
         caption=f"The box: {box[3]}×{box[2]} px at x={box[1]}, y={box[0]}", width="stretch",
     )
     for start in range(0, len(names), TILES_PER_ROW + 1):
         columns = st.columns(TILES_PER_ROW + 1)
         for column, name in zip(columns, names[start : start + TILES_PER_ROW + 1], strict=False):
-            column.image(demo.to_display(compare.zoom(images[name], box)), caption=label(name), width="stretch")
+            column.image(compare.to_data_uri(compare.zoom(images[name], box)), caption=label(name), width="stretch")
     st.caption("Every crop shows the same box, enlarged by pixel repetition (nearest neighbour): no smoothing added.")
 
 
@@ -433,7 +438,7 @@ if clean is not None:
     mapped = list(errors_of)
     for start in range(0, len(mapped), TILES_PER_ROW):
         for column, name in zip(st.columns(TILES_PER_ROW), mapped[start : start + TILES_PER_ROW], strict=False):
-            column.image(errors_of[name], caption=label(name), width="stretch")
+            column.image(compare.to_data_uri(errors_of[name]), caption=label(name), width="stretch")
 
 st.divider()
 widgets.nav_link("pages/3_Benchmark.py", "Next: benchmark these methods on many images",

@@ -411,11 +411,12 @@ def show_no_reference(frame: pd.DataFrame) -> None:
         st.dataframe(frame[columns], hide_index=True)
         down_csv, down_json = st.columns(2)
         down_csv.download_button(
-            "Download all results (CSV)", data=frame.to_csv(index=False).encode(), file_name="benchmark-as-is.csv",
-            mime="text/csv", key="bench.nr_download_csv", on_click="ignore", icon=":material/download:",
+            "Download all results (CSV)", data=lambda: frame.to_csv(index=False).encode(),
+            file_name="benchmark-as-is.csv", mime="text/csv", key="bench.nr_download_csv", on_click="ignore",
+            icon=":material/download:",
         )
         down_json.download_button(
-            "Download all results (JSON)", data=frame.to_json(orient="records", indent=1).encode(),
+            "Download all results (JSON)", data=lambda: frame.to_json(orient="records", indent=1).encode(),
             file_name="benchmark-as-is.json", mime="application/json", key="bench.nr_download_json",
             on_click="ignore", icon=":material/download:",
         )
@@ -532,11 +533,11 @@ with raw:
     st.dataframe(frame, hide_index=True, column_config={"degradation": st.column_config.TextColumn(width="medium")})
     down_csv, down_json, down_report = st.columns(3)
     down_csv.download_button(
-        "Download all results (CSV)", data=frame.to_csv(index=False).encode(), file_name="benchmark.csv",
+        "Download all results (CSV)", data=lambda: frame.to_csv(index=False).encode(), file_name="benchmark.csv",
         mime="text/csv", key="bench.download_csv", on_click="ignore", icon=":material/download:",
     )
     down_json.download_button(
-        "Download all results (JSON)", data=frame.to_json(orient="records", indent=1).encode(),
+        "Download all results (JSON)", data=lambda: frame.to_json(orient="records", indent=1).encode(),
         file_name="benchmark.json", mime="application/json", key="bench.download_json", on_click="ignore",
         icon=":material/download:",
     )

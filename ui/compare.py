@@ -13,6 +13,7 @@ import base64
 import datetime as _dt
 import hashlib
 import html
+import io
 import json
 import math
 import threading
@@ -23,9 +24,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from PIL import Image
 
 from restoration import REGISTRY, Observation, psnr, ssim
-from restoration.images import encode_png, to_rgb
+from restoration.images import to_rgb, to_uint8
 from restoration.results import NO_REFERENCE_NOTE
 
 __all__ = [
@@ -653,7 +655,14 @@ def colour_scale_svg(top: float, *, unit: str = "grey levels", ticks: int = 5, w
 
 # --------------------------------------------------------------------------- the slider
 def to_data_uri(image: np.ndarray) -> str:
-    """Encode an image as a ``data:image/png;base64,...`` URI.
+    """Encode an image as a ``data:image/png;base64,...`` URI (memoised, bounded).
+
+    The pages show their pictures this way (``st.image`` passes a data URI through untouched) rather
+    than as Streamlit media files: a media file is deleted when no session references it, which one
+    session's finished run decides while another session's rerun has just dropped its references, so
+    under a class's load a browser that fetched late got a 404 and a broken picture. A data URI
+    travels inside the page's own message (which Streamlit's message cache then sends only once per
+    browser), and cannot go missing.
 
     Parameters
     ----------
@@ -665,28 +674,33 @@ def to_data_uri(image: np.ndarray) -> str:
     str
         The data URI.
     """
-    arr = np.ascontiguousarray(image)
+    arr = np.ascontiguousarray(image if image.dtype == np.uint8 else to_uint8(image))
     digest = hashlib.blake2b(arr.tobytes(), digest_size=16)
-    digest.update(f"{arr.shape}{arr.dtype}".encode())
-    key = digest.hexdigest()  # a few ms for a 512x512 colour image; the PNG encoding it saves takes ~80 ms
+    digest.update(f"{arr.shape}".encode())
+    key = digest.hexdigest()  # about a millisecond for a 512x512 colour image; the PNG encoding it saves, ~80 ms
     with _URI_LOCK:
         if key in _URIS:
             _URIS.move_to_end(key)
             return _URIS[key]
-    if arr.dtype == np.uint8:
-        arr = arr.astype(np.float32) / 255.0
-    uri = "data:image/png;base64," + base64.b64encode(encode_png(arr)).decode("ascii")
+    buffer = io.BytesIO()
+    Image.fromarray(arr[..., 0] if arr.ndim == 3 and arr.shape[2] == 1 else arr).save(buffer, format="PNG")
+    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
     with _URI_LOCK:
-        _URIS[key] = uri
-        while len(_URIS) > _URI_ENTRIES:
-            _URIS.popitem(last=False)
+        if key not in _URIS:
+            _URIS[key] = uri
+            _URI_SIZE[0] += len(uri)
+        while _URIS and (len(_URIS) > _URI_ENTRIES or _URI_SIZE[0] > _URI_BYTES):
+            _, dropped = _URIS.popitem(last=False)
+            _URI_SIZE[0] -= len(dropped)
     return uri
 
 
-#: The last data URIs made (keyed by a hash of the pixels): the comparison slider shows the same two images on
-#: every rerun of the Restore page. Bounded by entries (a 512x512 colour PNG is about 1 MB as base64).
+#: The last data URIs made, keyed by a hash of the pixels and shared by all sessions: a page shows the same
+#: pictures on every rerun. Bounded by entries and by characters (a 512x512 colour PNG is about 1 MB as base64).
 _URIS: OrderedDict[str, str] = OrderedDict()
-_URI_ENTRIES = 24
+_URI_SIZE = [0]  # characters held in _URIS
+_URI_ENTRIES = 256
+_URI_BYTES = 96 * 2**20
 _URI_LOCK = threading.Lock()
 
 
