@@ -2,7 +2,11 @@
 
 Starts the app (XSRF protection on, as shipped) on a free port, opens ``--sessions``
 separate browser contexts (separate cookies, so separate Streamlit sessions) in one
-headless Chromium, and drives them all at once. Each session, ``--runs`` times:
+headless Chromium, and drives them all at once. With ``--client ws`` there is no browser:
+each session is a light websocket client speaking Streamlit's own protocol (the BackMsg /
+ForwardMsg protobufs the frontend exchanges; ``scripts/load_ws.py``), all of them in one
+asyncio loop, so that the figures measure the server rather than the browsers (in a class,
+each student's browser runs on their own laptop). Each session, ``--runs`` times:
 
 1. on the Degrade page, picks its own image (gallery image number *i* for session *i*;
    sessions beyond the gallery, or all of them with ``--source upload``, upload a distinct
@@ -19,9 +23,11 @@ rounding) first, so a leak (another session's image, observation or cached resul
 cannot go unnoticed; a mismatch reports which other session's values it matches, if any.
 
 Any Streamlit exception box, error alert, uncaught JavaScript error or console error
-counts as an error. The report (sessions, completed runs, errors, latency p50/p95/max of
-a run, wall time, the server's peak RSS) is printed and written as markdown to
-``--out``; the exit code is 0 only without errors and with every isolation check passed.
+counts as an error (with ``--client ws``: any exception or error-alert element, a closed
+websocket, a timeout, a media URL that does not answer 200). The report (client, sessions,
+completed runs, errors, latency p50/p95/max of a run, wall time, the server's peak RSS) is
+printed and written as markdown to ``--out``; the exit code is 0 only without errors and
+with every isolation check passed.
 
 Usage::
 
@@ -29,11 +35,13 @@ Usage::
     python -m scripts.load_test --sessions 2 --runs 1 --out /tmp/load.md
     python -m scripts.load_test --sessions 20 --timeout 300       # 18 gallery images, then uploads
     python -m scripts.load_test --sessions 16 && python -m scripts.load_test --sessions 32 --append  # a class
+    python -m scripts.load_test --client ws --sessions 32         # the server alone, no browsers
 
 Run it from the repository root (``python -m``): it imports the app's ``ui`` package and the browser
 tests' ``tests/e2e/driver.py`` from there; ``restoration`` is the installed package (``pip install -e .``).
 
-Needs Debian's ``/usr/bin/chromium`` (``--chromium``) and the ``playwright`` package.
+The browser client needs Debian's ``/usr/bin/chromium`` (``--chromium``) and the ``playwright`` package;
+the ws client needs only what Streamlit installs (``websockets``, ``pyarrow``).
 """
 
 from __future__ import annotations
@@ -69,6 +77,9 @@ try:  # the app's ui package and the browser tests' driver, found from the repos
 except ModuleNotFoundError as exc:  # pragma: no cover - a usage error
     raise SystemExit(f"{exc}: run this from the repository root as `python -m scripts.load_test`") from None
 
+if __name__ == "__main__":  # `python -m scripts.load_test`: scripts.load_ws imports this very module, not a copy
+    sys.modules.setdefault("scripts.load_test", sys.modules[__name__])
+
 ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT_OUT = ROOT / "docs" / "benchmarks" / "load_test.md"
@@ -80,6 +91,11 @@ STARTUP_TIMEOUT = 180.0  # seconds for the server to answer its health check on 
 SAMPLE_EVERY = 0.2  # seconds between two memory samples
 PSNR_TOLERANCE = 0.011  # the table shows 2 decimals
 MIB = 1024 * 1024
+#: The kinds of client (``--client``), as the report names them.
+CLIENTS = {
+    "browser": "browser (headless Chromium, one context per session)",
+    "ws": "ws (Streamlit's websocket protocol, no browser; scripts/load_ws.py)",
+}
 #: Expected PSNRs (method -> dB) by (session, run).
 Expected = dict[tuple[int, int], dict[str, float]]
 
@@ -507,6 +523,8 @@ class Report:
     results: list[RunResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # errors outside any run (start-up, browser)
     discriminating: bool = True
+    client: str = "browser"  # a key of CLIENTS
+    traffic: dict[str, int] = field(default_factory=dict)  # what the ws client exchanged (empty for browsers)
 
     @property
     def completed(self) -> int:
@@ -545,22 +563,36 @@ class Report:
             "isolation_ok": self.isolation_ok, "isolation_failures": self.isolation_failures,
             "latency_s": self.latency(), "restore_latency_s": self.latency("restore_seconds"),
             "wall_s": self.wall_s, "rss_peak_mib": self.rss_peak / MIB, "rss_start_mib": self.rss_start / MIB,
-            "rss_hwm_mib": self.rss_hwm / MIB, "passed": self.passed, "runs": [asdict(r) for r in self.results],
+            "rss_hwm_mib": self.rss_hwm / MIB, "passed": self.passed, "client": self.client, "traffic": self.traffic,
+            "runs": [asdict(r) for r in self.results],
         }
 
 
-def _versions(chromium: Path) -> str:
+def _versions(chromium: Path, client: str = "browser") -> str:
     import streamlit
 
+    python = f"Python {platform.python_version()}, Streamlit {streamlit.__version__}"
+    if client == "ws":
+        import websockets
+
+        return f"{python}, websockets {websockets.__version__}"
     try:
         browser = subprocess.run([str(chromium), "--version"], capture_output=True, text=True, timeout=30).stdout
     except (OSError, subprocess.SubprocessError):
         browser = ""
-    return f"Python {platform.python_version()}, Streamlit {streamlit.__version__}, {browser.strip() or 'Chromium'}"
+    return f"{python}, {browser.strip() or 'Chromium'}"
 
 
 def _seconds(values: dict[str, float]) -> str:
     return " / ".join(f"{values[k]:.1f}" for k in ("p50", "p95", "max")) + " s"
+
+
+def _traffic_lines(report: Report) -> list[str]:
+    """What the ws client exchanged, as a paragraph (nothing for the browser client)."""
+    if not report.traffic:
+        return []
+    figures = ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in report.traffic.items())
+    return ["", f"Client traffic, all sessions: {figures}. Run → table ends when the table's message arrives."]
 
 
 def to_markdown(report: Report, versions: str = "") -> str:
@@ -568,19 +600,25 @@ def to_markdown(report: Report, versions: str = "") -> str:
     expected_runs = report.sessions * report.runs
     load = lambda values: " / ".join(f"{v:.2f}" for v in values)  # noqa: E731
     lines = [
-        f"## {report.sessions} concurrent sessions × {report.runs} runs (Degrade → Restore)",
+        f"## {report.sessions} concurrent sessions × {report.runs} runs (Degrade → Restore), {report.client} client",
         "",
         f"Command: `{report.command}`  ",
         f"{report_stamp(ROOT)}  ",
         f"Date: {report.date}; machine: {platform.machine()}, {report.cores} CPU cores; load average (1/5/15 min) "
         f"{load(report.load_start)} at the start, {load(report.load_end)} at the end.  ",
-        f"{versions}; one headless Chromium, one browser context (own cookies, own Streamlit session) per session.  ",
+        f"{versions}; " + (
+            "one headless Chromium, one browser context (own cookies, own Streamlit session) per session.  "
+            if report.client == "browser" else
+            "no browser: one websocket client per session (own XSRF cookie, own Streamlit session) speaking "
+            "Streamlit's BackMsg / ForwardMsg protocol, every session in one asyncio loop of one process.  "
+        ),
         f"Each run: a distinct image per session on the Degrade page, preset `{PRESETS[PRESET].spec}`, seed = run "
         f"number + 1; then the Restore page runs `{'`, `'.join(METHODS)}` with their default parameters and waits for "
         f"the metric table. Per-run timeout {report.timeout_s:.0f} s.",
         "",
         "| figure | value |",
         "|---|---|",
+        f"| client | {CLIENTS.get(report.client, report.client)} |",
         f"| sessions | {report.sessions} |",
         f"| completed runs | {report.completed} / {expected_runs} |",
         f"| errors | {len(report.all_errors)} |",
@@ -596,6 +634,7 @@ def to_markdown(report: Report, versions: str = "") -> str:
         f"Memory: {report.memory_source}. Latency counts from the start of the Degrade step (picking the image) to "
         "the checked metric table, so it includes every rerun of both pages while the other sessions compete for "
         "the same cores.",
+        *_traffic_lines(report),
         "",
         "| session | image | run | seconds | Run → table | PSNR shown (degraded / "
         + " / ".join(METHODS) + ") | ok |",
@@ -642,8 +681,9 @@ async def _drive_all(
 def run_load_test(
     sessions: int = 8, runs: int = 2, *, timeout_s: float = 180.0, source: str = "gallery", first_image: int = 0,
     chromium: Path = driver.CHROMIUM, command: str = "", log: Callable[[str], object] = print,
+    client: str = "browser",
 ) -> Report:
-    """Start the app, drive ``sessions`` concurrent browser sessions ``runs`` times each, and measure.
+    """Start the app, drive ``sessions`` concurrent sessions ``runs`` times each, and measure.
 
     Parameters
     ----------
@@ -661,6 +701,9 @@ def run_load_test(
         The command line, for the report.
     log : callable
         Progress messages.
+    client : {"browser", "ws"}
+        What drives each session: a context of headless Chromium, or a websocket client speaking
+        Streamlit's protocol (``scripts/load_ws.py``).
 
     Returns
     -------
@@ -670,8 +713,10 @@ def run_load_test(
     report = Report(
         command=command, sessions=sessions, runs=runs, timeout_s=timeout_s,
         date=datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), cores=os.cpu_count(),
-        load_start=os.getloadavg(),
+        load_start=os.getloadavg(), client=client,
     )
+    if client not in CLIENTS:
+        raise ValueError(f"unknown client {client!r}; choose one of {sorted(CLIENTS)}")
     jobs = plan_jobs(sessions, source, first_image)
     log(f"computing the expected tables of {sessions} images x {runs} seeds ...")
     expected = {(job.session, run): expected_psnr(job, run_seed(run)) for job in jobs for run in range(runs)}
@@ -695,12 +740,20 @@ def run_load_test(
                 + ("with psutil" if sampler._psutil is not None else "from /proc/<pid>/status")
             )
             sampler.start()
-            log(f"server at {server.url}; driving {sessions} sessions x {runs} runs ...")
+            log(f"server at {server.url}; driving {sessions} sessions x {runs} runs ({client} client) ...")
             started = time.perf_counter()
             try:
-                report.results = asyncio.run(_drive_all(server.url, chromium, jobs, runs, timeout_s, expected))
-            except Exception as exc:  # the browser itself failed: report it
-                report.errors.append(f"browser: {type(exc).__name__}: {exc}")
+                if client == "ws":
+                    from scripts import load_ws
+
+                    report.results, traffic = asyncio.run(
+                        load_ws.drive_all(server.url, jobs, runs, timeout_s, expected)
+                    )
+                    report.traffic = asdict(traffic)
+                else:
+                    report.results = asyncio.run(_drive_all(server.url, chromium, jobs, runs, timeout_s, expected))
+            except Exception as exc:  # the browser (or the client's event loop) itself failed: report it
+                report.errors.append(f"{client}: {type(exc).__name__}: {exc}")
             report.wall_s = time.perf_counter() - started
             sampler.stop()
             report.rss_start, report.rss_peak, report.rss_end, report.rss_hwm = (
@@ -716,7 +769,7 @@ def run_load_test(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sessions", type=int, default=8, help="concurrent browser sessions (default 8)")
+    parser.add_argument("--sessions", type=int, default=8, help="concurrent sessions (default 8)")
     parser.add_argument("--runs", type=int, default=2, help="degrade -> restore runs per session (default 2)")
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds allowed for any one step (default 180)")
     parser.add_argument("--source", choices=("gallery", "upload"), default="gallery",
@@ -727,15 +780,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--append", action="store_true", help="add this run's section to --out instead of replacing it")
     parser.add_argument("--chromium", type=Path, default=driver.CHROMIUM,
-                        help=f"Chromium executable (default {driver.CHROMIUM})")
+                        help=f"Chromium executable (default {driver.CHROMIUM}; browser client only)")
+    parser.add_argument("--client", choices=tuple(CLIENTS), default="browser",
+                        help="what drives each session: a headless Chromium context (browser, the default), or a "
+                        "light websocket client speaking Streamlit's own protocol (ws: no browser, many sessions "
+                        "in one process; supports both --source kinds)")
     args = parser.parse_args(argv)
     if args.sessions < 1 or args.runs < 1:
         parser.error("--sessions and --runs must be at least 1")
-    if not (args.chromium.is_file() and os.access(args.chromium, os.X_OK)):
+    if args.client == "browser" and not (args.chromium.is_file() and os.access(args.chromium, os.X_OK)):
         print(f"{args.chromium} is missing: no browser to drive", file=sys.stderr)
         return 2
     try:
-        import playwright.async_api  # noqa: F401
+        if args.client == "browser":
+            import playwright.async_api  # noqa: F401
     except ImportError:
         print("the playwright Python package is not installed", file=sys.stderr)
         return 2
@@ -743,8 +801,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     shown_argv = sys.argv[1:] if argv is None else list(argv)
     command = shlex.join(["python", "-m", "scripts.load_test", *shown_argv])
     report = run_load_test(args.sessions, args.runs, timeout_s=args.timeout, source=args.source,
-                           first_image=args.first_image, chromium=args.chromium, command=command)
-    text = to_markdown(report, _versions(args.chromium))
+                           first_image=args.first_image, chromium=args.chromium, command=command, client=args.client)
+    text = to_markdown(report, _versions(args.chromium, args.client))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if args.append and args.out.is_file():  # one report, one section per class size
         args.out.write_text(args.out.read_text().rstrip("\n") + "\n\n" + text)
