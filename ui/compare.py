@@ -699,8 +699,8 @@ def to_data_uri(image: np.ndarray) -> str:
 #: pictures on every rerun. Bounded by entries and by characters (a 512x512 colour PNG is about 1 MB as base64).
 _URIS: OrderedDict[str, str] = OrderedDict()
 _URI_SIZE = [0]  # characters held in _URIS
-_URI_ENTRIES = 256
-_URI_BYTES = 96 * 2**20
+_URI_ENTRIES = 128
+_URI_BYTES = 32 * 2**20
 _URI_LOCK = threading.Lock()
 
 
