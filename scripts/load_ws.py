@@ -1020,7 +1020,10 @@ class WsSession:
         chips = list(app.value(app.widget(box, "multiselect")) or [])
         if sorted(chips) != sorted(wanted):
             raise AssertionError(f"the multiselect holds {chips}, not {wanted}")
-        run = app.widget(f"Run {len(METHODS)} methods", "button")
+        run = app.widget(re.compile(r"^Run \d+ methods?$"), "button")
+        if run.label != f"Run {len(METHODS)} methods":  # the time budget held a method back: say which and why
+            held_back = [plain(e.alert.body) for e in app.elements("alert") if "budget" in plain(e.alert.body)]
+            raise AssertionError(f"the button reads {run.label!r}: {' | '.join(held_back)[:400] or 'no reason shown'}")
         if run.disabled:
             raise AssertionError(f"{run.label!r} is disabled")
         started = time.perf_counter()
