@@ -216,25 +216,26 @@ def selfsup(obs: Observation) -> None:
                f"the clean image). Both bottom out at about the same lambda. The noise-level rule would use "
                f"{tuned.automatic:.3f}.")
 
-    st.markdown("**A whole network from one noisy image: zero-shot Noise2Noise** (`zs_denoise`)")
+    st.markdown("**A whole network from one noisy image: zero-shot Neighbor2Neighbor** (`zs_denoise`)")
     if not st.toggle("Train it on this image now (about ten seconds)", key="learn.zero_shot"):
         st.caption("The network is trained on the spot, so it costs a few seconds: switch it on to watch.")
         return
     pixels = hashlib.blake2b(np.ascontiguousarray(obs.degraded).tobytes(), digest_size=16).hexdigest()
-    view = cache.keyed(f"learn-zero-shot|{pixels}|100", lambda: explain.zero_shot_trace(obs, iterations=100))
-    show_row([(view.pair[0], "half image d1: the top-left and bottom-right pixel of each 2x2 block, averaged"),
-              (view.pair[1], "half image d2: the other diagonal -- the same scene, independent noise")])
+    view = cache.keyed(f"learn-zero-shot|{pixels}|200", lambda: explain.zero_shot_trace(obs, iterations=200))
+    show_row([(view.pair[0], "half image g1: a random pixel of each 2x2 block"),
+              (view.pair[1], "half image g2: one of its neighbours -- the same scene, independent noise")])
     show_row([(image, f"after {step} step{'s' if step != 1 else ''} ({score(obs.clean, image)})")
               for step, image in view.snapshots[-3:]]
              + [(view.result, f"the result: mean over 8 flips and turns ({score(obs.clean, view.result)})")])
     st.plotly_chart(learn.lines_figure(list(range(1, len(view.losses) + 1)), {"training loss": view.losses},
                                        x_title="training step", y_title="loss (noisy pairs only)",
-                                       title="What the network minimises: d1 -> d2 and d2 -> d1"),
+                                       title="What the network minimises: g1 -> g2"),
                     key="learn.zero_shot_loss")
-    st.caption("The network maps each half image onto the other. Their scenes agree and their noises do not, so "
-               "the best it can do is predict the scene: it learns to remove noise without a clean image, a noise "
-               "level or a training set. It is tiny (two 3x3 layers) because it trains on one image: a larger one "
-               "would learn that image's noise by heart.")
+    st.caption("The network maps one half image onto the other, a new random pair at every step. Their scenes "
+               "agree and their noises do not, so the best it can do is predict the scene: it learns to remove "
+               "noise without a clean image, a noise level or a training set. It is small (four 3x3 layers, spread "
+               "out to see 17x17 pixels) because it trains on one image: a much larger one would learn that "
+               "image's noise by heart.")
 
 
 # --------------------------------------------------------------------------- plug-and-play

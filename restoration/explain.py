@@ -824,7 +824,8 @@ class ZeroShotView:
     Attributes
     ----------
     pair : tuple of numpy.ndarray
-        The two half-size images it trains on: the averages of the two diagonals of every 2x2 block.
+        One pair of half-size images it trains on: in every 2x2 block a random pixel, and one of its neighbours
+        there (a new pair is drawn at every step).
     losses : tuple of float
         Its training loss at every step (on the noisy pairs; it never sees a clean image).
     snapshots : tuple of (int, numpy.ndarray)
@@ -858,14 +859,14 @@ def zero_shot_trace(observation: Observation, *, iterations: int = 150, seed: in
     Raises
     ------
     ParameterError
-        For fewer than 10 steps or an image under 8 pixels on a side.
+        For fewer than 10 steps or an image under ``MIN_SIDE`` (12) pixels on a side.
     """
-    from .deep.zeroshot import TrainingTrace, zs_denoise
+    from .deep.zeroshot import MIN_SIDE, TrainingTrace, zs_denoise
 
     if int(iterations) < 10:
         raise ParameterError(f"the zero-shot network needs at least 10 training steps, got {iterations}")
-    if min(observation.degraded.shape[:2]) < 8:
-        raise ParameterError("the zero-shot network needs an image of at least 8x8 pixels")
+    if min(observation.degraded.shape[:2]) < MIN_SIDE:
+        raise ParameterError(f"the zero-shot network needs an image of at least {MIN_SIDE}x{MIN_SIDE} pixels")
     trace = TrainingTrace()
     out = zs_denoise(observation.degraded, iterations=int(iterations), seed=int(seed), trace=trace)
     assert trace.pair is not None

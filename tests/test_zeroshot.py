@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scenes import make_scene
 
 from restoration import degrade, get_algorithm, psnr, run_algorithm
@@ -40,3 +41,30 @@ def test_zero_shot_costs_its_training_even_on_a_small_image() -> None:
     assert 1.0 < small < large
     fits, slow = split_by_budget([spec], (64, 64), budget=small / 2)
     assert not fits and slow[0].method == "zs_denoise"
+
+
+def test_neighbour_pairs_are_neighbours_in_the_same_block() -> None:
+    """Every pixel of the second half image is a horizontal or vertical neighbour of the first's, in its 2x2 block."""
+    import torch
+
+    from restoration.deep.zeroshot import neighbour_pair
+
+    h, w = 8, 10
+    rows, cols = np.mgrid[0:h, 0:w].astype(np.float32)
+    coords = torch.from_numpy(np.stack([rows, cols])[None])  # channel 0: row, channel 1: column
+    first, second, _, _ = neighbour_pair(coords, torch.Generator().manual_seed(0))
+    r1, c1, r2, c2 = first[0, 0], first[0, 1], second[0, 0], second[0, 1]
+    assert first.shape == (1, 2, h // 2, w // 2)
+    assert torch.all((r1 // 2 == r2 // 2) & (c1 // 2 == c2 // 2))  # the same block
+    assert torch.all((r1 - r2).abs() + (c1 - c2).abs() == 1)  # neighbours, never the same pixel or a diagonal
+    again, _, _, _ = neighbour_pair(coords, torch.Generator().manual_seed(1))
+    assert not torch.equal(first, again)  # drawn afresh
+
+
+def test_zero_shot_refuses_a_tiny_image_with_a_message() -> None:
+    from restoration.deep.zeroshot import MIN_SIDE, zs_denoise
+    from restoration.errors import ParameterError
+
+    tiny = np.full((MIN_SIDE - 1, 30), 0.5, np.float32)
+    with pytest.raises(ParameterError, match="at least"):
+        zs_denoise(tiny, iterations=10)

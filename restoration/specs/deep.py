@@ -142,20 +142,23 @@ SPECS: tuple[AlgorithmSpec, ...] = (
         undoes=frozenset({"noise"}),
         entry="restoration.deep.zeroshot:run_zs_denoise",
         params=(
-            ParamSpec("iterations", "int", 400, 50, 3000, 50,
+            ParamSpec("iterations", "int", 800, 50, 3000, 50,
                       help="Training steps of the network on this image: more fits it better and takes longer "
-                           "(about a second per 13 steps on two cores)."),
+                           "(about a second per 70 steps on two cores). 800 was chosen on held-out images "
+                           "(docs/benchmarks/zeroshot_select.md): 1200 added 0.04 dB for half as much time again."),
         ),
         reference=(
+            "Huang et al., Neighbor2Neighbor: self-supervised denoising from single noisy images, CVPR 2021; "
             "Mansour and Heckel, Zero-Shot Noise2Noise: efficient image denoising without any data, CVPR 2023; "
             "Lehtinen et al., Noise2Noise, ICML 2018."
         ),
         explanation=(
-            "No training set and no shipped weights: a tiny network is trained, there and then, on the one noisy "
-            "image. The image is split into two half-size images (the two diagonals of every 2x2 block), which show "
-            "the same scene with independent noise; the network learns to turn one into the other, which it can "
-            "only do by removing noise. It needs no noise level and adapts to the noise it sees, but it knows "
-            "nothing about images beyond this one, so trained denoisers beat it on the noise they were trained for."
+            "No training set and no shipped weights: a small network is trained, there and then, on the one noisy "
+            "image. At every step the image is split into two half-size images (in every 2x2 block a random pixel "
+            "and one of its neighbours), which show the same scene with independent noise; the network learns to "
+            "turn one into the other, which it can only do by removing noise. It needs no noise level and adapts "
+            "to the noise it sees, but it knows nothing about images beyond this one, so trained denoisers beat it "
+            "on the noise they were trained for."
         ),
         seeded=True,
         uses_torch=True,

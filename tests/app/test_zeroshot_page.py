@@ -20,7 +20,7 @@ def test_restore_runs_the_zero_shot_denoiser_with_its_progress() -> None:
     iterations = [w for w in at.get("slider") + at.get("number_input")
                   if w.key and w.key.startswith(f"{RESTORE_PARAM_PREFIX}zs_denoise.") and "iterations" in w.key]
     assert iterations, "the iterations knob is shown"
-    iterations[0].set_value(50).run()
+    iterations[0].set_value(200).run()
     at.button(key=RESTORE_RUN).click().run()
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
