@@ -161,6 +161,32 @@ class Job:
         return demo.load_sample(self.key, WORK_PIXELS)
 
 
+def run_coroutine(coroutine: Any) -> Any:
+    """``asyncio.run(coroutine)``, in a thread of its own when this thread already runs an event loop.
+
+    Playwright's sync API (the browser tests' session fixture) keeps a loop running in the main thread for as
+    long as its browser is open, and ``asyncio.run`` refuses to start a second one there.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="load-test-loop")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def plan_jobs(sessions: int, source: str = "gallery", first: int = 0) -> list[Job]:
     """One distinct image per session: gallery samples in order, then generated uploads.
 
@@ -754,12 +780,12 @@ def run_load_test(
                 if client == "ws":
                     from scripts import load_ws
 
-                    report.results, traffic = asyncio.run(
+                    report.results, traffic = run_coroutine(
                         load_ws.drive_all(server.url, jobs, runs, timeout_s, expected)
                     )
                     report.traffic = asdict(traffic)
                 else:
-                    report.results = asyncio.run(_drive_all(server.url, chromium, jobs, runs, timeout_s, expected))
+                    report.results = run_coroutine(_drive_all(server.url, chromium, jobs, runs, timeout_s, expected))
             except Exception as exc:  # the browser (or the client's event loop) itself failed: report it
                 report.errors.append(f"{client}: {type(exc).__name__}: {exc}")
             report.wall_s = time.perf_counter() - started

@@ -8,7 +8,6 @@ protocol, no browser.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -182,7 +181,7 @@ def test_media_urls_are_fetched_and_failures_are_errors() -> None:
                 app.fetch_media(url)
             await app.settle()
 
-        asyncio.run(fetch())
+        load_test.run_coroutine(fetch())
     finally:
         server.shutdown()
         server.server_close()
