@@ -290,8 +290,8 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def encode_png(image: np.ndarray) -> bytes:
-    """Encode a float [0, 1] image as 8-bit PNG bytes (gray or RGB)."""
-    arr = to_uint8(image)
+    """Encode a float [0, 1] image (or a uint8 one, as it is) as 8-bit PNG bytes (gray or RGB)."""
+    arr = image if image.dtype == np.uint8 else to_uint8(image)
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[..., 0]
     buf = io.BytesIO()

@@ -13,7 +13,6 @@ import base64
 import datetime as _dt
 import hashlib
 import html
-import io
 import json
 import math
 import threading
@@ -24,10 +23,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from restoration import REGISTRY, Observation, psnr, ssim
-from restoration.images import to_rgb, to_uint8
+from restoration.images import encode_png, to_rgb, to_uint8
 from restoration.results import NO_REFERENCE_NOTE
 
 __all__ = [
@@ -682,9 +680,7 @@ def to_data_uri(image: np.ndarray) -> str:
         if key in _URIS:
             _URIS.move_to_end(key)
             return _URIS[key]
-    buffer = io.BytesIO()
-    Image.fromarray(arr[..., 0] if arr.ndim == 3 and arr.shape[2] == 1 else arr).save(buffer, format="PNG")
-    uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    uri = "data:image/png;base64," + base64.b64encode(encode_png(arr)).decode("ascii")
     with _URI_LOCK:
         if key not in _URIS:
             _URIS[key] = uri

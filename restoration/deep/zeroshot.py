@@ -18,7 +18,7 @@ It needs no clean image, no noise level and no training set, and adapts to the n
 camera noise included, as long as neighbouring pixels' noises are independent). It costs a training run per image
 (each step trains on a few random crops, so the cost hardly grows with the image): seconds to half a minute on two
 cores, reported through :mod:`restoration.progress`. The sampler, the network (:mod:`.archs.zsn2n`) and the number
-of steps were chosen on held-out Train400 images (``scripts/bench_selfsup.py --select``).
+of steps were chosen on held-out CBSD432 crops (``scripts/bench_selfsup.py --select``).
 """
 
 from __future__ import annotations

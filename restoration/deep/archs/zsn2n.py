@@ -3,8 +3,8 @@
 It is trained on the noisy image itself (``restoration.deep.zeroshot``), so it is small: four 3x3 convolutions
 with dilations 1, 2, 4 and 1 (a 17x17 receptive field, wide enough to see flat regions whole) and leaky ReLUs,
 then a 1x1 output; about 28k parameters at 32 features for a gray image. The output is the noise; the image is
-the input minus it. The width and the dilations were chosen on held-out Train400 images
-(``scripts/bench_selfsup.py --select``, ``docs/benchmarks/selfsup.md``).
+the input minus it. The width and the dilations were chosen on held-out CBSD432 crops
+(``scripts/bench_selfsup.py --select``, ``docs/benchmarks/zeroshot_select.md``).
 """
 
 from __future__ import annotations
