@@ -24,7 +24,7 @@ from restoration import (
     psnr,
     run_algorithm,
 )
-from ui import cache, learn
+from ui import cache, compare, learn
 from ui.keys import (
     LEARN_BLOCK,
     LEARN_BM3D_COL,
@@ -57,8 +57,11 @@ DENOISING = ("filter", "wavelet", "sparse", "variational", "nonlocal", "deep", "
 
 
 def picture(column: DeltaGenerator, image: np.ndarray, caption: str) -> None:
-    """One picture filling its column: sent enlarged by whole pixels, so the browser only ever shrinks it."""
-    column.image(learn.zoom(image), caption=caption, width="stretch")
+    """One picture filling its column: sent enlarged by whole pixels, so the browser only ever shrinks it.
+
+    Sent as a data URI, like the other pages' pictures (no media file that a class's load can lose).
+    """
+    column.image(compare.to_data_uri(learn.zoom(image)), caption=caption, width="stretch")
 
 
 def show_row(items: Sequence[tuple[np.ndarray, str]]) -> None:
@@ -154,7 +157,7 @@ def deep(obs: Observation, sigma: float) -> None:
               (learn.signed_image(internals.noise, 0.25), "predicted noise f(y, sigma) (gray = 0)"),
               (internals.output, f"output y - f(y, sigma) ({score(obs.clean, internals.output)})")])
     block = st.slider("Feature maps after residual block", 1, len(internals.features), 1, key=LEARN_BLOCK)
-    st.image(learn.zoom(learn.feature_grid(internals.features[block - 1]), 512), width=512,
+    st.image(compare.to_data_uri(learn.zoom(learn.feature_grid(internals.features[block - 1]), 512)), width=512,
              caption=f"the first 16 of the 64 feature maps after residual block {block} (half resolution)")
     st.plotly_chart(learn.attention_figure(internals.attention), key="learn.attention")
     st.caption(f"Channel-attention weights w: how much each of the 64 feature maps counts in each residual block "
@@ -178,7 +181,8 @@ def sparse(obs: Observation, sigma: float) -> None:
     """The learned dictionary and the sparse code of one patch."""
     dictionary = explain.load_dictionary()
     p = dictionary.patch_size
-    st.image(learn.zoom(learn.feature_grid(dictionary.atom_images(), count=dictionary.n_atoms), 480), width=480,
+    atoms = learn.zoom(learn.feature_grid(dictionary.atom_images(), count=dictionary.n_atoms), 480)
+    st.image(compare.to_data_uri(atoms), width=480,
              caption=f"the {dictionary.n_atoms} learned atoms ({p}x{p} pixels, each stretched to black-white) of "
                      "the shipped dictionary D")
     h, w = obs.degraded.shape
@@ -192,7 +196,7 @@ def sparse(obs: Observation, sigma: float) -> None:
     if len(code.indices):
         order = np.argsort(-np.abs(code.coefficients))
         used = dictionary.atom_images()[np.asarray(code.indices)[order]]
-        st.image(learn.zoom(learn.feature_grid(used, count=len(order)), 288), width=288,
+        st.image(compare.to_data_uri(learn.zoom(learn.feature_grid(used, count=len(order)), 288)), width=288,
                  caption="atoms chosen by OMP, largest coefficient first: "
                  + ", ".join(f"{c:+.2f}" for c in np.asarray(code.coefficients)[order]))
     st.caption("OMP adds atoms one at a time until the residual falls to the noise level (C sigma)^2 n: the "

@@ -367,3 +367,52 @@ def test_precision_and_device_choices(monkeypatch):
     if not torch.cuda.is_available():
         with pytest.raises(RestorationError, match="no CUDA"):
             pick_device("cuda")
+
+
+def test_synthetic_pages_are_seeded_documents():
+    from restoration.deep.pages import render_page
+
+    a, b, again = render_page(3, 96), render_page(4, 96), render_page(3, 96)
+    assert a.shape == (96, 96, 3) and a.dtype == np.float32
+    assert np.array_equal(a, again) and not np.array_equal(a, b)
+    pages = [render_page(s, 96) for s in range(12)]
+    for page in pages:
+        assert 0.0 <= page.min() and page.max() <= 1.0
+        assert np.median(page) > 0.6  # mostly paper
+        assert np.mean(page.mean(axis=2) < np.median(page) - 0.25) > 0.003  # and some ink
+    gray = [p for p in pages if np.array_equal(p[..., 0], p[..., 2])]
+    assert 0 < len(gray) < len(pages)  # both gray and colour pages
+
+
+def test_pool_draws_each_source_by_its_share():
+    from restoration.deep.train import _Pool
+
+    pool = _Pool([([np.zeros((2, 2))], 0.7), ([np.ones((2, 2)), np.ones((2, 2))], 0.3)])
+    rng = np.random.default_rng(0)
+    ones = np.mean([pool.pick(rng)[0, 0] for _ in range(4000)])
+    assert abs(ones - 0.3) < 0.03
+    assert len(pool) == 3 and len(list(pool)) == 3
+
+
+def test_training_with_gray_photos_and_pages(tiny_data, tmp_path, monkeypatch):
+    from restoration.deep import train as train_module
+    from restoration.deep.train import load_extras
+
+    monkeypatch.setattr(train_module, "PAGE_TRAIN_COUNT", 6)  # (160 pages take seconds to draw)
+
+    gray_dir = tmp_path / "gray"
+    gray_dir.mkdir()
+    for i in range(8):
+        save_image(make_scene(64, 64, seed=10 + i), gray_dir / f"g{i}.png")
+    cfg = _cfg(tiny_data, tmp_path, task="combined", channels=3, val=None, val_split=1, val_crop=32, patch=24,
+               unshuffle=2, stages=1, blur_max=5, gray_data=str(gray_dir), gray_share=0.3, pages=0.2)
+    sources, parts = load_extras(cfg)
+    assert [share for _, share, _ in sources] == [0.3, 0.2]
+    assert all(img.shape[2] == 3 and np.array_equal(img[..., 0], img[..., 1]) for img in sources[0][0])
+    assert len(sources[0][0]) == 7 and "g0.png" in parts[0][0]  # one of eight held out (val_split // 4, at least 1)
+    entry = train(cfg)
+    assert "gray (gray) (30% of crops)" in entry["data"]
+    assert "synthetic pages" in entry["data"] and "50% of crops" in entry["data"]
+    assert "gray held-out split" in entry["validation"]["set"] and "synthetic pages (8" in entry["validation"]["set"]
+    with pytest.raises(RestorationError, match="share"):
+        load_extras(_cfg(tiny_data, tmp_path, gray_data=str(gray_dir), gray_share=0.6, pages=0.5))

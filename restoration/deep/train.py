@@ -36,7 +36,7 @@ import math
 import shlex
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,34 @@ class TrainConfig:
     resume: bool = True
     max_images: int = 0
     stop_after: int = 0
+    gray_data: str = ""
+    gray_share: float = 0.0
+    pages: float = 0.0
+
+
+class _Pool:
+    """Training images from several sources, each drawn with its own probability (its share)."""
+
+    def __init__(self, parts: Sequence[tuple[list[np.ndarray], float]]) -> None:
+        self.parts = [list(images) for images, _ in parts]
+        shares = np.asarray([share for _, share in parts], np.float64)
+        self.shares = shares / shares.sum()
+
+    def pick(self, rng: np.random.Generator) -> np.ndarray:
+        images = self.parts[int(rng.choice(len(self.parts), p=self.shares))]
+        return images[int(rng.integers(len(images)))]
+
+    def __iter__(self) -> Iterator[np.ndarray]:  # every image of every source
+        return (img for images in self.parts for img in images)
+
+    def __len__(self) -> int:
+        return sum(len(images) for images in self.parts)
+
+
+#: Seeds of the synthetic pages: training pages count up from 0, validation pages from here.
+PAGE_VAL_SEED = 1_000_000
+PAGE_TRAIN_COUNT = 160
+PAGE_VAL_COUNT = 8
 
 
 def _image_paths(folder: str) -> list[Path]:
@@ -185,6 +213,58 @@ def load_data(cfg: TrainConfig, luma: bool = False) -> tuple[list[np.ndarray], l
     return images, val, names
 
 
+def _as_channels(img: np.ndarray, channels: int) -> np.ndarray:
+    if channels == 3 and img.ndim == 2:
+        return np.repeat(img[..., None], 3, axis=2)
+    return img
+
+
+Sources = list[tuple[list[np.ndarray], float, str]]
+
+
+def load_extras(cfg: TrainConfig) -> tuple[Sources, list[tuple[str, list[np.ndarray]]]]:
+    """The extra training sources and their validation parts: gray photographs and synthetic pages.
+
+    ``--gray-data`` (a folder, e.g. Train400) holds out ``max(1, --val-split // 4)`` images by the
+    same rule as :func:`held_out`; in a colour run its images are R = G = B. ``--pages`` draws
+    :data:`PAGE_TRAIN_COUNT` synthetic document pages (:mod:`.pages`, seeds 0, 1, ...) and validates
+    on :data:`PAGE_VAL_COUNT` others (seeds from :data:`PAGE_VAL_SEED`).
+
+    Returns
+    -------
+    (sources, val_parts)
+        ``[(images, share, name)]`` for training and ``[(name, images)]`` for validation.
+    """
+    sources: list[tuple[list[np.ndarray], float, str]] = []
+    val_parts: list[tuple[str, list[np.ndarray]]] = []
+    if cfg.gray_data and cfg.gray_share > 0:
+        paths = _image_paths(cfg.gray_data)
+        skip = set(held_out([p.name for p in paths], max(1, cfg.val_split // 4))) if cfg.val_split else set()
+        gray = [_as_channels(load_image(p, mode="gray"), cfg.channels) for p in paths if p.name not in skip]
+        if not gray:
+            raise RestorationError(f"no training images in {cfg.gray_data}")
+        name = Path(cfg.gray_data).name
+        sources.append((gray, cfg.gray_share, f"{name} (gray)"))
+        if skip:
+            val_parts.append((f"{name} held-out split ({len(skip)} gray images: {', '.join(sorted(skip))})",
+                              [_as_channels(load_image(p, mode="gray"), cfg.channels)
+                               for p in paths if p.name in skip]))
+    if cfg.pages > 0:
+        from .pages import render_pages
+
+        def fit(page: np.ndarray) -> np.ndarray:
+            return to_gray(page) if cfg.channels == 1 else page
+
+        sources.append(([fit(p) for p in render_pages(PAGE_TRAIN_COUNT, seed=0)], cfg.pages,
+                        f"synthetic pages ({PAGE_TRAIN_COUNT}, seeds 0-{PAGE_TRAIN_COUNT - 1})"))
+        val_parts.append((f"synthetic pages ({PAGE_VAL_COUNT}, seeds {PAGE_VAL_SEED}-"
+                          f"{PAGE_VAL_SEED + PAGE_VAL_COUNT - 1})",
+                          [fit(p) for p in render_pages(PAGE_VAL_COUNT, seed=PAGE_VAL_SEED)]))
+    if sum(share for _, share, _ in sources) >= 1.0:
+        raise RestorationError("--gray-share and --pages must leave a share for --data (their sum below 1)")
+    return sources, val_parts
+
+
 def pack_crops(folder: str, out: str, *, count: int = 2000, size: int = 128, val_split: int = 32,
                seed: int = 0) -> dict[str, Any]:
     """Write one compressed ``.npz`` of random uint8 training crops (for a machine without the dataset).
@@ -235,11 +315,11 @@ def _scales(cfg: TrainConfig) -> list[int]:
     return scales
 
 
-def _crops(images: list[np.ndarray], cfg: TrainConfig, rng: np.random.Generator, size: int) -> np.ndarray:
+def _crops(images: list[np.ndarray] | _Pool, cfg: TrainConfig, rng: np.random.Generator, size: int) -> np.ndarray:
     """Random ``size`` x ``size`` crops with flips/rotations, as (B, size, size, C) float32."""
     batch = np.empty((cfg.batch, size, size, cfg.channels), np.float32)
     for i in range(cfg.batch):
-        img = images[int(rng.integers(len(images)))]
+        img = images.pick(rng) if isinstance(images, _Pool) else images[int(rng.integers(len(images)))]
         h, w = img.shape[:2]
         y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
         patch = np.rot90(img[y : y + size, x : x + size], int(rng.integers(4)))
@@ -569,17 +649,24 @@ def _trained_on(device: Any, bf16: bool) -> dict[str, Any]:
     return found
 
 
-def _data_name(cfg: TrainConfig) -> str:
+def _data_name(cfg: TrainConfig, extras: Sequence[tuple[Any, float, str]] = ()) -> str:
     name = Path(cfg.data).name
-    return f"{name} (packed crops)" if name.endswith(".npz") else name
+    name = f"{name} (packed crops)" if name.endswith(".npz") else name
+    if not extras:
+        return name
+    main = 1.0 - sum(share for _, share, _ in extras)
+    return " + ".join([f"{name} ({main:.0%} of crops)"]
+                      + [f"{label} ({share:.0%} of crops)" for _, share, label in extras])
 
 
-def _val_record(cfg: TrainConfig, held: list[str], best: float) -> dict[str, Any]:
+def _val_record(cfg: TrainConfig, held: list[str], best: float, extra: Sequence[str] = ()) -> dict[str, Any]:
     if cfg.val:
         found: dict[str, Any] = {"set": Path(cfg.val).name}
     else:
         source = Path(cfg.data).name
         found = {"set": f"{source} held-out split ({len(held)} images, never trained on)", "images": held}
+    if extra:
+        found["set"] = " + ".join([found["set"], *extra])
     found.update({"setting": _val_setting(cfg), "psnr": round(best, 4)})
     return found
 
@@ -604,8 +691,14 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
 
     luma = cfg.task == "sr"
     images, val_images, held = load_data(cfg, luma=luma)
+    extras, extra_val = load_extras(cfg)
+    pool: list[np.ndarray] | _Pool = images
+    if extras:
+        pool = _Pool([(images, 1.0 - sum(share for _, share, _ in extras))]
+                     + [(imgs, share) for imgs, share, _ in extras])
+    val_parts = ([(Path(cfg.val or cfg.data).name, val_images)] if val_images else []) + extra_val
     need = cfg.patch + (2 * (math.ceil(cfg.blur_max / 2) + 2) if cfg.task == "combined" else 0)
-    if min(min(i.shape[:2]) for i in images) < need:
+    if min(min(i.shape[:2]) for i in pool) < need:
         raise RestorationError(f"training images must be at least {need} px on each side")
     device = pick_device(cfg.device)
     use_bf16 = _use_bf16(cfg.bf16, device)
@@ -666,11 +759,20 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
             model.load_prior(state)
     elif cfg.init:
         _init_from(model, cfg.init, Path(cfg.out_dir))
-    if continued and val_images:
+    def validate() -> float:
+        """Mean validation PSNR over every validation image (each part's mean is logged)."""
+        scores = [(_validate(model, part, cfg), len(part)) for _, part in val_parts]
+        if len(scores) > 1:
+            tqdm.write("  " + ", ".join(f"{name.split(' (')[0]}: {sc:.3f} dB"
+                                          for (name, _), (sc, _) in zip(val_parts, scores, strict=True)),
+                       file=sys.stderr)
+        return sum(sc * n for sc, n in scores) / sum(n for _, n in scores)
+
+    if continued and val_parts:
         # weights that continue a trained model are only written when they beat it
         model.eval()
         with torch.no_grad():
-            best = _validate(model, val_images, cfg)
+            best = validate()
         model.train()
         history.append({"step": 0, "val_psnr": round(best, 4), "minutes": 0.0})
         tqdm.write(f"start ({cfg.init}): validation PSNR {best:.3f} dB ({_val_setting(cfg)})", file=sys.stderr)
@@ -698,8 +800,8 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     bar = tqdm(total=cfg.steps, initial=step, desc=f"train {cfg.out}", unit="step", file=sys.stderr,
                dynamic_ncols=True)
     tqdm.write(f"device {device.type} ({_device_name(device)}), {'bf16' if use_bf16 else 'float32'}"
-               f"{f', time budget {cfg.time_budget:g} min' if budget_s else ''}; {len(images)} training images, "
-               f"{len(val_images)} validation images", file=sys.stderr)
+               f"{f', time budget {cfg.time_budget:g} min' if budget_s else ''}; {len(pool)} training images, "
+               f"{sum(len(part) for _, part in val_parts)} validation images", file=sys.stderr)
     model.train()
     stopped = "steps"
     while step < cfg.steps:
@@ -710,9 +812,9 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         for group in opt.param_groups:
             group["lr"] = lr_at(step, elapsed) * group["mult"]
         if cfg.task == "combined":
-            loss = _combined_loss(model, _sample_combined(images, cfg, rng), cfg, loss_name, use_bf16, device)
+            loss = _combined_loss(model, _sample_combined(pool, cfg, rng), cfg, loss_name, use_bf16, device)
         else:
-            clean, noisy, sigma = _sample_batch(images, cfg, rng)
+            clean, noisy, sigma = _sample_batch(pool, cfg, rng)
             clean_t = torch.from_numpy(clean).to(device).to(memory_format=torch.channels_last)
             noisy_t = torch.from_numpy(noisy).to(device).to(memory_format=torch.channels_last)
             sigma_t = torch.from_numpy(sigma).to(device).expand(-1, 1, cfg.patch // cfg.unshuffle,
@@ -732,7 +834,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         if step % cfg.val_every == 0 or last:
             model.eval()
             with torch.no_grad():
-                score = _validate(model, val_images, cfg) if val_images else -float(loss)
+                score = validate() if val_parts else -float(loss)
             model.train()
             minutes = round((trained_s + time.time() - started) / 60, 2)
             history.append({"step": step, "val_psnr": round(score, 4), "minutes": minutes})
@@ -748,12 +850,12 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
                     "arch": arch,
                     "arch_args": arch_args,
                     "task": cfg.task,
-                    "data": _data_name(cfg),
+                    "data": _data_name(cfg, extras),
                     "steps": step,
                     "batch": cfg.batch,
                     "patch": cfg.patch,
                     "loss": loss_name,
-                    "validation": _val_record(cfg, held, best),
+                    "validation": _val_record(cfg, held, best, [name for name, _ in extra_val]),
                     "parameters": sum(p.numel() for p in model.parameters()),
                     "command": command,
                     "trained_on": _trained_on(device, use_bf16),
@@ -825,6 +927,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-resume", dest="resume", action="store_false")
     p.add_argument("--max-images", type=int, default=0, help="use only the first N training images")
     p.add_argument("--stop-after", type=int, default=0, help="stop (resumably) after N steps in this run")
+    p.add_argument("--gray-data", default=d.gray_data,
+                   help="a second folder of photographs used in gray (e.g. Train400); its held-out split "
+                        "(--val-split / 4 images) joins validation")
+    p.add_argument("--gray-share", type=float, default=d.gray_share,
+                   help="share of training crops taken from --gray-data")
+    p.add_argument("--pages", type=float, default=d.pages,
+                   help="share of training crops taken from synthetic document pages (8 more pages validate)")
 
 
 def run_from_args(args: argparse.Namespace, argv: Sequence[str]) -> int:

@@ -9,6 +9,8 @@ colours, noise levels, symbols.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ import numpy as np
 import pytest
 import streamlit
 from apptools import ROOT, TIMEOUT, no_exception
+from PIL import Image
 from streamlit.elements.image import ImageMixin
 from streamlit.testing.v1 import AppTest
 
@@ -55,6 +58,14 @@ def _texts(at: AppTest) -> str:
     return " ".join(str(m.value) for m in at.markdown)
 
 
+def _shape(image: Any) -> tuple[int, ...]:
+    """The pixel shape of what a page sent: an array, or a PNG data URI (what the pages send)."""
+    if isinstance(image, str):
+        assert image.startswith("data:image/png;base64,"), image[:40]
+        return np.asarray(Image.open(io.BytesIO(base64.b64decode(image.split(",", 1)[1])))).shape
+    return np.asarray(image).shape
+
+
 @pytest.fixture
 def shown(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     """Every ``st.image`` / ``column.image`` call of the script runs: where, at what width, and of what array."""
@@ -64,7 +75,8 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
     def record(self: Any, image: Any, *args: Any, **kwargs: Any) -> Any:
         cursor = self._cursor
         calls.append({"path": tuple(cursor.parent_path) if cursor is not None else (), "width": kwargs.get("width"),
-                      "shape": np.asarray(image).shape, "caption": kwargs.get("caption", "")})
+                      "shape": _shape(image), "caption": kwargs.get("caption", ""),
+                      "uri": isinstance(image, str)})
         return original(self, image, *args, **kwargs)
 
     monkeypatch.setattr(ImageMixin, "image", record)
@@ -92,6 +104,7 @@ def test_every_section_opens_with_its_maths_and_fixed_size_images(key: str, show
         else:  # a picture of its own in the page: a fixed width, no wider than its pixels
             assert isinstance(width, int) and 0 < width <= call["shape"][1], name
     assert all(len(widths) == 1 for widths in rows.values()), f"{key}: one row, several widths: {dict(rows)}"
+    assert all(call["uri"] for call in shown), f"{key}: a picture sent as a media file, not a data URI"
 
 
 def test_section_keys_and_titles_are_unique() -> None:

@@ -1,4 +1,4 @@
-"""The Degrade and Restore pages hand Streamlit no media files: pictures go as data URIs, downloads on click.
+"""The Degrade, Restore and Learn pages hand Streamlit no media files: pictures go as data URIs, downloads on click.
 
 A media file lives in the server's memory until no session references it, and one session's finished run
 decides that while another session's rerun has just dropped its references: under a class's load, browsers
@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from ui.keys import DEGRADE_PRESET, DEGRADE_SIZE, RESTORE_METHODS, RESTORE_RUN
 
 
-def test_degrade_and_restore_store_no_media(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_degrade_restore_and_learn_store_no_media(monkeypatch: pytest.MonkeyPatch) -> None:
     stored: list[tuple[str, str | None]] = []
     original = MemoryMediaFileStorage.load_and_get_id
 
@@ -44,4 +44,7 @@ def test_degrade_and_restore_store_no_media(monkeypatch: pytest.MonkeyPatch) -> 
     # results, the zoom's box and crops, the error maps and their scale
     assert len(pictures) >= 8 and all(u.startswith("data:image/") for u in pictures)
     assert len(at.get("download_button")) >= 3
+    at.switch_page("pages/4_Learn.py").run()  # its first section: pictures of a noisy image and of filters
+    no_exception(at)
+    assert len(at.get("image")) >= 3
     assert stored == [], f"media files handed to Streamlit: {stored}"
