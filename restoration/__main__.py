@@ -352,7 +352,8 @@ def _cmd_pack(args: argparse.Namespace) -> int:
     from .deep.train import pack_crops
 
     print(json.dumps(pack_crops(args.folder, args.out, count=args.count, size=args.size, val_split=args.val_split,
-                                seed=args.seed)))
+                                seed=args.seed, gray_data=args.gray_data, gray_count=args.gray_count,
+                                pages=args.pages)))
     return 0
 
 
@@ -444,6 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--val-split", type=int, default=32,
                    help="images held out (never cropped; stored whole for validation), as train --val-split")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--gray-data", default="", help="also pack gray crops of this folder and its held-out split "
+                                                   "(train --gray-share then reads them from the pack)")
+    p.add_argument("--gray-count", type=int, default=500, help="number of gray crops")
+    p.add_argument("--pages", action="store_true", help="also pack the synthetic document pages (train --pages)")
     p.set_defaults(func=_cmd_pack)
     return parser
 

@@ -416,3 +416,28 @@ def test_training_with_gray_photos_and_pages(tiny_data, tmp_path, monkeypatch):
     assert "gray held-out split" in entry["validation"]["set"] and "synthetic pages (8" in entry["validation"]["set"]
     with pytest.raises(RestorationError, match="share"):
         load_extras(_cfg(tiny_data, tmp_path, gray_data=str(gray_dir), gray_share=0.6, pages=0.5))
+
+
+def test_pack_carries_gray_crops_and_pages(tiny_data, tmp_path, monkeypatch):
+    from restoration.deep import train as train_module
+    from restoration.deep.train import load_extras, pack_crops
+
+    monkeypatch.setattr(train_module, "PAGE_TRAIN_COUNT", 3)
+    gray_dir = tmp_path / "gray"
+    gray_dir.mkdir()
+    for i in range(4):
+        save_image(make_scene(48, 48, seed=20 + i), gray_dir / f"g{i}.png")
+    pack = tmp_path / "pack.npz"
+    info = pack_crops(str(tiny_data), str(pack), count=6, size=32, val_split=1, gray_data=str(gray_dir),
+                      gray_count=5, pages=True)
+    assert info["gray_crops"] == 5 and info["gray_held_out"] == 1 and info["pages"] == 3
+    cfg = _cfg(tiny_data, tmp_path, data=str(pack), val=None, channels=3, gray_share=0.25, pages=0.25)
+    sources, parts = load_extras(cfg)
+    assert [len(images) for images, _, _ in sources] == [5, 3]
+    assert sources[0][2] == "gray (gray, packed crops)" and sources[0][0][0].shape == (32, 32, 3)
+    assert "g0.png" in parts[0][0] and len(parts[1][1]) == 8
+    from restoration.deep.pages import render_page
+
+    assert np.allclose(parts[1][1][0], render_page(train_module.PAGE_VAL_SEED), atol=0.5 / 255)
+    with pytest.raises(RestorationError, match="--gray-data"):
+        load_extras(_cfg(tiny_data, tmp_path, gray_share=0.2))

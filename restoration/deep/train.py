@@ -237,6 +237,21 @@ def load_extras(cfg: TrainConfig) -> tuple[Sources, list[tuple[str, list[np.ndar
     """
     sources: list[tuple[list[np.ndarray], float, str]] = []
     val_parts: list[tuple[str, list[np.ndarray]]] = []
+    pack: dict[str, Any] = {}
+    if str(cfg.data).endswith(".npz") and (cfg.gray_share > 0 or cfg.pages > 0):
+        with np.load(cfg.data) as found:  # a pack made with --gray-data / --pages carries them
+            pack = {k: found[k] for k in found.files if k.startswith(("gray_", "page"))}
+    if cfg.gray_share > 0 and not cfg.gray_data and "gray_crops" in pack:
+        name = str(pack["gray_source"])
+        gray = [_as_channels(a.astype(np.float32) / 255.0, cfg.channels) for a in pack["gray_crops"]]
+        sources.append((gray, cfg.gray_share, f"{name} (gray, packed crops)"))
+        names = [str(n) for n in pack["gray_val_names"]]
+        if names:
+            val_parts.append((f"{name} held-out split ({len(names)} gray images: {', '.join(names)})",
+                              [_as_channels(pack[f"gray_val_{j}"].astype(np.float32) / 255.0, cfg.channels)
+                               for j in range(len(names))]))
+    elif cfg.gray_share > 0 and not cfg.gray_data:
+        raise RestorationError("--gray-share needs --gray-data (or a pack made with --gray-data)")
     if cfg.gray_data and cfg.gray_share > 0:
         paths = _image_paths(cfg.gray_data)
         skip = set(held_out([p.name for p in paths], max(1, cfg.val_split // 4))) if cfg.val_split else set()
@@ -250,27 +265,53 @@ def load_extras(cfg: TrainConfig) -> tuple[Sources, list[tuple[str, list[np.ndar
                               [_as_channels(load_image(p, mode="gray"), cfg.channels)
                                for p in paths if p.name in skip]))
     if cfg.pages > 0:
-        from .pages import render_pages
-
         def fit(page: np.ndarray) -> np.ndarray:
             return to_gray(page) if cfg.channels == 1 else page
 
-        sources.append(([fit(p) for p in render_pages(PAGE_TRAIN_COUNT, seed=0)], cfg.pages,
-                        f"synthetic pages ({PAGE_TRAIN_COUNT}, seeds 0-{PAGE_TRAIN_COUNT - 1})"))
-        val_parts.append((f"synthetic pages ({PAGE_VAL_COUNT}, seeds {PAGE_VAL_SEED}-"
-                          f"{PAGE_VAL_SEED + PAGE_VAL_COUNT - 1})",
-                          [fit(p) for p in render_pages(PAGE_VAL_COUNT, seed=PAGE_VAL_SEED)]))
+        if "pages" in pack:  # drawn where the pack was made (the fonts there)
+            train_pages = [a.astype(np.float32) / 255.0 for a in pack["pages"]]
+            val_pages = [a.astype(np.float32) / 255.0 for a in pack["page_val"]]
+        else:
+            from .pages import render_pages
+
+            train_pages = render_pages(PAGE_TRAIN_COUNT, seed=0)
+            val_pages = render_pages(PAGE_VAL_COUNT, seed=PAGE_VAL_SEED)
+        n, m = len(train_pages), len(val_pages)
+        sources.append(([fit(p) for p in train_pages], cfg.pages, f"synthetic pages ({n}, seeds 0-{n - 1})"))
+        val_parts.append((f"synthetic pages ({m}, seeds {PAGE_VAL_SEED}-{PAGE_VAL_SEED + m - 1})",
+                          [fit(p) for p in val_pages]))
     if sum(share for _, share, _ in sources) >= 1.0:
         raise RestorationError("--gray-share and --pages must leave a share for --data (their sum below 1)")
     return sources, val_parts
 
 
+def _random_crops(images: Sequence[np.ndarray], count: int, size: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` random ``size`` x ``size`` crops taken evenly from the images (too small ones skipped)."""
+    usable = [img for img in images if min(img.shape[:2]) >= size]
+    if not usable:
+        raise RestorationError(f"no training image is at least {size} px on each side")
+    per = math.ceil(count / len(usable))
+    crops = []
+    for img in usable:
+        h, w = img.shape[:2]
+        for _ in range(per):
+            if len(crops) == count:
+                break
+            y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
+            crops.append(img[y : y + size, x : x + size])
+    return np.stack(crops)
+
+
 def pack_crops(folder: str, out: str, *, count: int = 2000, size: int = 128, val_split: int = 32,
-               seed: int = 0) -> dict[str, Any]:
+               seed: int = 0, gray_data: str = "", gray_count: int = 500, pages: bool = False) -> dict[str, Any]:
     """Write one compressed ``.npz`` of random uint8 training crops (for a machine without the dataset).
 
     The ``val_split`` held-out images (:func:`held_out`) are never cropped; they are stored whole
-    (``val_0`` ...) with their names, so a run on the pack validates on the same split.
+    (``val_0`` ...) with their names, so a run on the pack validates on the same split. With
+    ``gray_data``, ``gray_count`` gray crops of that folder and its held-out split (``val_split // 4``,
+    as :func:`load_extras`) are stored too; with ``pages``, the synthetic training and validation
+    pages, drawn here (a GPU machine may lack the fonts). A run on the pack then takes them by
+    ``--gray-share`` and ``--pages`` alone.
 
     Returns
     -------
@@ -283,26 +324,33 @@ def pack_crops(folder: str, out: str, *, count: int = 2000, size: int = 128, val
     if not train_paths:
         raise RestorationError(f"no training images in {folder}")
     rng = np.random.default_rng(seed)
-    crops = np.empty((count, size, size, 3), np.uint8)
-    per = math.ceil(count / len(train_paths))
-    i = 0
-    for p in train_paths:
-        img = np.round(load_image(p, mode="rgb") * 255.0).astype(np.uint8)
-        h, w = img.shape[:2]
-        if min(h, w) < size:
-            continue
-        for _ in range(per):
-            if i == count:
-                break
-            y, x = int(rng.integers(0, h - size + 1)), int(rng.integers(0, w - size + 1))
-            crops[i] = img[y : y + size, x : x + size]
-            i += 1
-    crops = crops[:i]
-    val = {f"val_{j}": np.round(load_image(p, mode="rgb") * 255.0).astype(np.uint8)
-           for j, p in enumerate(sorted(q for q in paths if q.name in skip))}
-    np.savez_compressed(out, crops=crops, val_names=np.array(sorted(skip)), **val)
-    return {"file": out, "crops": int(i), "size": size, "megabytes": round(Path(out).stat().st_size / 2**20, 1),
-            "held_out": len(skip)}
+
+    def u8(img: np.ndarray) -> np.ndarray:
+        return np.round(img * 255.0).astype(np.uint8)
+
+    crops = _random_crops([u8(load_image(p, mode="rgb")) for p in train_paths], count, size, rng)
+    extra: dict[str, Any] = {f"val_{j}": u8(load_image(p, mode="rgb"))
+                             for j, p in enumerate(sorted(q for q in paths if q.name in skip))}
+    found: dict[str, Any] = {}
+    if gray_data:
+        gpaths = _image_paths(gray_data)
+        gskip = set(held_out([p.name for p in gpaths], max(1, val_split // 4))) if val_split else set()
+        gray = _random_crops([u8(load_image(p, mode="gray")) for p in gpaths if p.name not in gskip],
+                             gray_count, size, rng)
+        extra.update({f"gray_val_{j}": u8(load_image(p, mode="gray"))
+                      for j, p in enumerate(sorted(q for q in gpaths if q.name in gskip))})
+        extra.update(gray_crops=gray, gray_val_names=np.array(sorted(gskip)),
+                     gray_source=np.array(Path(gray_data).name))
+        found.update(gray_crops=len(gray), gray_held_out=len(gskip))
+    if pages:
+        from .pages import font_files, render_pages
+
+        extra.update(pages=np.stack([u8(p) for p in render_pages(PAGE_TRAIN_COUNT, seed=0)]),
+                     page_val=np.stack([u8(p) for p in render_pages(PAGE_VAL_COUNT, seed=PAGE_VAL_SEED)]))
+        found.update(pages=PAGE_TRAIN_COUNT, fonts=[Path(f).name for f in font_files()])
+    np.savez_compressed(out, crops=crops, val_names=np.array(sorted(skip)), **extra)
+    return {"file": out, "crops": len(crops), "size": size, "megabytes": round(Path(out).stat().st_size / 2**20, 1),
+            "held_out": len(skip), **found}
 
 
 def _scales(cfg: TrainConfig) -> list[int]:
