@@ -441,3 +441,21 @@ def test_pack_carries_gray_crops_and_pages(tiny_data, tmp_path, monkeypatch):
     assert np.allclose(parts[1][1][0], render_page(train_module.PAGE_VAL_SEED), atol=0.5 / 255)
     with pytest.raises(RestorationError, match="--gray-data"):
         load_extras(_cfg(tiny_data, tmp_path, gray_share=0.2))
+
+
+def test_gray_crops_get_the_apps_shared_noise_half_of_the_time(tiny_data, tmp_path):
+    from restoration.deep.train import _sample_combined
+
+    gray = np.repeat(make_scene(64, 64, seed=1)[..., None], 3, axis=2).astype(np.float32)
+    colour = make_scene(64, 64, colour=True, seed=2).astype(np.float32)
+    cfg = _cfg(tiny_data, tmp_path, task="combined", channels=3, batch=16, patch=24, blur_max=5)
+    rng = np.random.default_rng(0)
+    shared = independent = 0
+    for _ in range(4):
+        _, low, _, sigma = _sample_combined([gray], cfg, rng)
+        same = [np.array_equal(o[..., 0], o[..., 1]) and np.array_equal(o[..., 1], o[..., 2])
+                for o, s in zip(low, sigma, strict=True) if s > 1.0]
+        shared, independent = shared + sum(same), independent + len(same) - sum(same)
+    assert shared > 10 and independent > 10, (shared, independent)
+    _, low, _, _ = _sample_combined([colour], cfg, rng)
+    assert not any(np.array_equal(o[..., 0], o[..., 1]) for o in low)

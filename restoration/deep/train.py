@@ -398,6 +398,11 @@ def _sample_combined(
     Each crop is blurred by its own motion kernel on a margin that is then cut (no border effects),
     downsampled by MATLAB's bicubic ``imresize`` (mirror boundary, as the app does), and given
     Gaussian noise; the result is clipped to [0, 1] like the app's degradation.
+
+    A gray crop in a colour batch (R = G = B: gray photographs, gray pages) gets, half of the time, the
+    same noise in its three channels: that is what the app gives a colour prior for a gray image (one
+    noisy plane, repeated). Trained only with independent noise per channel, a model restored gray
+    images given that way 4-6 dB worse than the classic chain (cameraman 22.4 against 26.9 dB).
     """
     from scipy.signal import fftconvolve
 
@@ -413,8 +418,13 @@ def _sample_combined(
         blurred[i] = fftconvolve(big[i], k[..., None], mode="same", axes=(0, 1))[margin:-margin, margin:-margin]
     low = _resize_batch(blurred, p // 2)
     sigma = rng.uniform(0.0, cfg.sigma_max, size=cfg.batch)
-    low = np.clip(low + rng.standard_normal(low.shape).astype(np.float32) * (sigma / 255.0)[:, None, None, None],
-                  0.0, 1.0).astype(np.float32)
+    noise = rng.standard_normal(low.shape).astype(np.float32)
+    if low.shape[3] == 3:
+        gray = np.array([np.array_equal(c[..., 0], c[..., 1]) and np.array_equal(c[..., 0], c[..., 2]) for c in clean])
+        if gray.any():  # (drawn only then: runs on colour images alone keep their random stream)
+            shared = gray & (rng.random(cfg.batch) < 0.5)
+            noise[shared] = noise[shared][..., :1]
+    low = np.clip(low + noise * (sigma / 255.0)[:, None, None, None], 0.0, 1.0).astype(np.float32)
     return np.ascontiguousarray(clean), low, kernels, sigma
 
 
@@ -502,7 +512,8 @@ def _validate(model: Any, images: list[np.ndarray], cfg: TrainConfig) -> float:
     denoise: noise at ``val_sigma`` (seeded, not clipped), whole image. sr: modcrop, bicubic down by
     ``val_scale``, PSNR on the luma with ``val_scale`` border pixels cropped. combined: the app's
     combined preset (:data:`COMBINED_SPEC`, seeded) on the images centre-cropped to ``val_crop``, PSNR on
-    RGB, whole (cropped) image.
+    RGB, whole (cropped) image; an image whose channels are equal is given as a gray image (one plane,
+    as the app loads a gray file), so gray images are validated the way the app restores them.
     """
     import torch
 
@@ -524,6 +535,8 @@ def _validate(model: Any, images: list[np.ndarray], cfg: TrainConfig) -> float:
             out = apply_network(model, up[..., None] if up.ndim == 2 else up, s / 10.0)
             psnrs.append(_psnr(hr, out[..., 0] if hr.ndim == 2 else out, crop=s))
         else:
+            if img.ndim == 3 and np.array_equal(img[..., 0], img[..., 1]) and np.array_equal(img[..., 0], img[..., 2]):
+                img = img[..., 0]
             obs = degrade(_centre_crop(img, cfg.val_crop), COMBINED_SPEC, seed=i)
             psnrs.append(_psnr(obs.clean, restore_with(model, obs)))
     torch.set_grad_enabled(True)
