@@ -45,7 +45,7 @@ import numpy as np
 
 from ..colour import rgb_to_y
 from ..errors import RestorationError
-from ..images import load_image, to_gray
+from ..images import load_image, to_gray, to_uint8
 from ..ops import imresize, modcrop, motion_kernel, resize_matrix
 
 TASKS = ("denoise", "sr", "combined")
@@ -219,6 +219,16 @@ def _as_channels(img: np.ndarray, channels: int) -> np.ndarray:
     return img
 
 
+def _is_gray(img: np.ndarray) -> bool:
+    """Whether an (H, W, 3) image has three equal channels (a gray image stored as colour)."""
+    return bool(np.array_equal(img[..., 0], img[..., 1]) and np.array_equal(img[..., 0], img[..., 2]))
+
+
+def _gray_held_out(paths: Sequence[Path], val_split: int) -> set[str]:
+    """The held-out names of a ``--gray-data`` folder: ``max(1, val_split // 4)`` by :func:`held_out`."""
+    return set(held_out([p.name for p in paths], max(1, val_split // 4))) if val_split else set()
+
+
 Sources = list[tuple[list[np.ndarray], float, str]]
 
 
@@ -235,35 +245,33 @@ def load_extras(cfg: TrainConfig) -> tuple[Sources, list[tuple[str, list[np.ndar
     (sources, val_parts)
         ``[(images, share, name)]`` for training and ``[(name, images)]`` for validation.
     """
-    sources: list[tuple[list[np.ndarray], float, str]] = []
+    sources: Sources = []
     val_parts: list[tuple[str, list[np.ndarray]]] = []
     pack: dict[str, Any] = {}
     if str(cfg.data).endswith(".npz") and (cfg.gray_share > 0 or cfg.pages > 0):
         with np.load(cfg.data) as found:  # a pack made with --gray-data / --pages carries them
             pack = {k: found[k] for k in found.files if k.startswith(("gray_", "page"))}
-    if cfg.gray_share > 0 and not cfg.gray_data and "gray_crops" in pack:
-        name = str(pack["gray_source"])
-        gray = [_as_channels(a.astype(np.float32) / 255.0, cfg.channels) for a in pack["gray_crops"]]
-        sources.append((gray, cfg.gray_share, f"{name} (gray, packed crops)"))
-        names = [str(n) for n in pack["gray_val_names"]]
+    if cfg.gray_share > 0:
+        if cfg.gray_data:
+            paths = _image_paths(cfg.gray_data)
+            skip = _gray_held_out(paths, cfg.val_split)
+            gray = [load_image(p, mode="gray") for p in paths if p.name not in skip]
+            names = sorted(skip)
+            held = [load_image(p, mode="gray") for p in paths if p.name in skip]
+            name, label = Path(cfg.gray_data).name, "gray"
+        elif "gray_crops" in pack:
+            gray = [a.astype(np.float32) / 255.0 for a in pack["gray_crops"]]
+            names = [str(n) for n in pack["gray_val_names"]]
+            held = [pack[f"gray_val_{j}"].astype(np.float32) / 255.0 for j in range(len(names))]
+            name, label = str(pack["gray_source"]), "gray, packed crops"
+        else:
+            raise RestorationError("--gray-share needs --gray-data (or a pack made with --gray-data)")
+        if not gray:
+            raise RestorationError(f"no gray training images in {name}")
+        sources.append(([_as_channels(g, cfg.channels) for g in gray], cfg.gray_share, f"{name} ({label})"))
         if names:
             val_parts.append((f"{name} held-out split ({len(names)} gray images: {', '.join(names)})",
-                              [_as_channels(pack[f"gray_val_{j}"].astype(np.float32) / 255.0, cfg.channels)
-                               for j in range(len(names))]))
-    elif cfg.gray_share > 0 and not cfg.gray_data:
-        raise RestorationError("--gray-share needs --gray-data (or a pack made with --gray-data)")
-    if cfg.gray_data and cfg.gray_share > 0:
-        paths = _image_paths(cfg.gray_data)
-        skip = set(held_out([p.name for p in paths], max(1, cfg.val_split // 4))) if cfg.val_split else set()
-        gray = [_as_channels(load_image(p, mode="gray"), cfg.channels) for p in paths if p.name not in skip]
-        if not gray:
-            raise RestorationError(f"no training images in {cfg.gray_data}")
-        name = Path(cfg.gray_data).name
-        sources.append((gray, cfg.gray_share, f"{name} (gray)"))
-        if skip:
-            val_parts.append((f"{name} held-out split ({len(skip)} gray images: {', '.join(sorted(skip))})",
-                              [_as_channels(load_image(p, mode="gray"), cfg.channels)
-                               for p in paths if p.name in skip]))
+                              [_as_channels(g, cfg.channels) for g in held]))
     if cfg.pages > 0:
         def fit(page: np.ndarray) -> np.ndarray:
             return to_gray(page) if cfg.channels == 1 else page
@@ -325,19 +333,16 @@ def pack_crops(folder: str, out: str, *, count: int = 2000, size: int = 128, val
         raise RestorationError(f"no training images in {folder}")
     rng = np.random.default_rng(seed)
 
-    def u8(img: np.ndarray) -> np.ndarray:
-        return np.round(img * 255.0).astype(np.uint8)
-
-    crops = _random_crops([u8(load_image(p, mode="rgb")) for p in train_paths], count, size, rng)
-    extra: dict[str, Any] = {f"val_{j}": u8(load_image(p, mode="rgb"))
+    crops = _random_crops([to_uint8(load_image(p, mode="rgb")) for p in train_paths], count, size, rng)
+    extra: dict[str, Any] = {f"val_{j}": to_uint8(load_image(p, mode="rgb"))
                              for j, p in enumerate(sorted(q for q in paths if q.name in skip))}
     found: dict[str, Any] = {}
     if gray_data:
         gpaths = _image_paths(gray_data)
-        gskip = set(held_out([p.name for p in gpaths], max(1, val_split // 4))) if val_split else set()
-        gray = _random_crops([u8(load_image(p, mode="gray")) for p in gpaths if p.name not in gskip],
+        gskip = _gray_held_out(gpaths, val_split)
+        gray = _random_crops([to_uint8(load_image(p, mode="gray")) for p in gpaths if p.name not in gskip],
                              gray_count, size, rng)
-        extra.update({f"gray_val_{j}": u8(load_image(p, mode="gray"))
+        extra.update({f"gray_val_{j}": to_uint8(load_image(p, mode="gray"))
                       for j, p in enumerate(sorted(q for q in gpaths if q.name in gskip))})
         extra.update(gray_crops=gray, gray_val_names=np.array(sorted(gskip)),
                      gray_source=np.array(Path(gray_data).name))
@@ -345,8 +350,8 @@ def pack_crops(folder: str, out: str, *, count: int = 2000, size: int = 128, val
     if pages:
         from .pages import font_files, render_pages
 
-        extra.update(pages=np.stack([u8(p) for p in render_pages(PAGE_TRAIN_COUNT, seed=0)]),
-                     page_val=np.stack([u8(p) for p in render_pages(PAGE_VAL_COUNT, seed=PAGE_VAL_SEED)]))
+        extra.update(pages=np.stack([to_uint8(p) for p in render_pages(PAGE_TRAIN_COUNT, seed=0)]),
+                     page_val=np.stack([to_uint8(p) for p in render_pages(PAGE_VAL_COUNT, seed=PAGE_VAL_SEED)]))
         found.update(pages=PAGE_TRAIN_COUNT, fonts=[Path(f).name for f in font_files()])
     np.savez_compressed(out, crops=crops, val_names=np.array(sorted(skip)), **extra)
     return {"file": out, "crops": len(crops), "size": size, "megabytes": round(Path(out).stat().st_size / 2**20, 1),
@@ -420,7 +425,7 @@ def _sample_combined(
     sigma = rng.uniform(0.0, cfg.sigma_max, size=cfg.batch)
     noise = rng.standard_normal(low.shape).astype(np.float32)
     if low.shape[3] == 3:
-        gray = np.array([np.array_equal(c[..., 0], c[..., 1]) and np.array_equal(c[..., 0], c[..., 2]) for c in clean])
+        gray = np.array([_is_gray(c) for c in clean])
         if gray.any():  # (drawn only then: runs on colour images alone keep their random stream)
             shared = gray & (rng.random(cfg.batch) < 0.5)
             noise[shared] = noise[shared][..., :1]
@@ -535,7 +540,7 @@ def _validate(model: Any, images: list[np.ndarray], cfg: TrainConfig) -> float:
             out = apply_network(model, up[..., None] if up.ndim == 2 else up, s / 10.0)
             psnrs.append(_psnr(hr, out[..., 0] if hr.ndim == 2 else out, crop=s))
         else:
-            if img.ndim == 3 and np.array_equal(img[..., 0], img[..., 1]) and np.array_equal(img[..., 0], img[..., 2]):
+            if img.ndim == 3 and _is_gray(img):
                 img = img[..., 0]
             obs = degrade(_centre_crop(img, cfg.val_crop), COMBINED_SPEC, seed=i)
             psnrs.append(_psnr(obs.clean, restore_with(model, obs)))
