@@ -307,6 +307,43 @@ def test_combined_training_continues_a_trained_model(tiny_data, tmp_path):
     assert _provenance("elsewhere.pt", tmp_path / "w") == {"file": "elsewhere.pt"}
 
 
+def test_untied_priors_start_as_the_shared_model_and_train_apart(tiny_data, tmp_path):
+    """--priors K: each group of stages gets its own prior, seeded from a shared model's, so training
+    continues from the same output; the groups then part, and a bad K is a clear error."""
+    from restoration.deep.combined import restore_with
+
+    model = build("UnfoldedRestorer", stages=5, features=8, blocks=1, channels=3, priors=3)
+    assert [(t * 3) // 5 for t in range(5)] == [0, 0, 1, 1, 2]
+    assert model.prior_of(1) is model.prior and model.prior_of(2) is model.stage_priors[0]
+    assert model.prior_of(4) is model.stage_priors[1]
+    with pytest.raises(ValueError, match="priors"):
+        build("UnfoldedRestorer", stages=2, priors=3)
+
+    kw = dict(task="combined", channels=3, patch=16, sigma_max=20, stages=3, pad=2, val_crop=24)
+    train(_cfg(tiny_data, tmp_path, out="shared", **kw), command="python -m restoration train shared")
+    shared = load_model("shared", tmp_path / "w")
+    untied = build("UnfoldedRestorer", **{**manifest(tmp_path / "w")["shared"]["arch_args"], "priors": 3})
+    untied.load_state_dict(untied.untie(shared.state_dict()))
+    obs = degrade(make_scene(40, 36, colour=True), "motion_blur(length=5, angle=30) | downsample(scale=2) | "
+                  "gaussian_noise(sigma=10)", seed=1)
+    np.testing.assert_allclose(restore_with(untied.eval(), obs), restore_with(shared, obs), atol=1e-4)
+
+    train(_cfg(tiny_data, tmp_path, out="untied", init="shared", priors=3, lr=1e-2, steps=3, seed=2, **kw),
+          command="python -m restoration train untied")
+    ckpt = torch.load(tmp_path / "ck" / "untied.ckpt", weights_only=False)
+    state = ckpt["model"]
+    assert ckpt["history"][0]["val_psnr"] == pytest.approx(manifest(tmp_path / "w")["shared"]["validation"]["psnr"],
+                                                           abs=1e-3)
+    first = state["prior.head.weight"]
+    assert not torch.equal(first, state["stage_priors.0.head.weight"])  # trained apart
+    assert not torch.equal(state["stage_priors.0.head.weight"], state["stage_priors.1.head.weight"])
+    with pytest.raises(RestorationError, match="--priors"):
+        train(_cfg(tiny_data, tmp_path, out="bad", priors=4, **kw))
+    torch.save(state, tmp_path / "untied_state.pt")
+    with pytest.raises(RestorationError, match="do not fit --priors"):  # three priors cannot go back into one
+        train(_cfg(tiny_data, tmp_path, out="back", init=str(tmp_path / "untied_state.pt"), **kw))
+
+
 def test_held_out_split_is_deterministic_and_never_trained_on(tiny_data, tmp_path):
     from restoration.deep.train import held_out, load_data
 

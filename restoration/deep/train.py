@@ -80,6 +80,7 @@ class TrainConfig:
     val_scale: int = 4
     blur_max: float = 15.0
     stages: int = 5
+    priors: int = 1
     pad: int = 6
     val_crop: int = 0
     val_images: int = 0
@@ -773,6 +774,10 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         arch = "UnfoldedRestorer"
         arch_args: dict[str, Any] = {"stages": cfg.stages, "features": cfg.features, "blocks": cfg.blocks,
                                      "unshuffle": cfg.unshuffle, "scale": 2}
+        if cfg.priors != 1:
+            if not 1 <= cfg.priors <= cfg.stages:
+                raise RestorationError(f"--priors must be between 1 and --stages ({cfg.stages}), got {cfg.priors}")
+            arch_args["priors"] = cfg.priors
         if cfg.prior == "colour":
             if cfg.channels != 3:
                 raise RestorationError("--prior colour needs --channels 3 (colour training images)")
@@ -791,7 +796,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         model = build(arch, **arch_args).to(memory_format=torch.channels_last)
     model = model.to(device)
     if cfg.task == "combined":
-        groups = [{"params": list(model.prior.parameters()), "mult": 1.0},
+        groups = [{"params": [p for n, p in model.named_parameters() if not n.startswith("hyper.")], "mult": 1.0},
                   {"params": list(model.hyper.parameters()), "mult": 10.0}]
     else:
         groups = [{"params": list(model.parameters()), "mult": 1.0}]
@@ -819,7 +824,11 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     elif cfg.init and cfg.task == "combined":
         state = {k: v.to(device) for k, v in _state_of(cfg.init, Path(cfg.out_dir)).items()}
         if any(k.startswith("prior.") for k in state):  # a whole unfolded model: continue its training
-            model.load_state_dict(state)
+            try:  # (a shared prior seeds each group's own)
+                model.load_state_dict(model.untie(state))
+            except RuntimeError as exc:
+                raise RestorationError(f"--init {cfg.init}: its priors do not fit --priors {cfg.priors}: "
+                                       f"{str(exc).splitlines()[0]}") from None
             continued = True
         else:  # a denoiser: the shared prior
             model.load_prior(state)
@@ -971,6 +980,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--val-scale", type=int, default=d.val_scale, help="sr: validation scale factor")
     p.add_argument("--blur-max", type=float, default=d.blur_max, help="combined: longest motion blur (px)")
     p.add_argument("--stages", type=int, default=d.stages, help="combined: unfolded iterations")
+    p.add_argument("--priors", type=int, default=d.priors,
+                   help="combined: 1 prior shared by every stage, or K consecutive groups of stages with one each")
     p.add_argument("--prior", default=d.prior, choices=["colour", "gray"],
                    help="combined: a colour prior (RGB in one pass) or a gray one (opponent-colour planes)")
     p.add_argument("--pad", type=int, default=d.pad, help="combined: mirror padding of the input (low-res px)")

@@ -15,7 +15,10 @@ the step sizes learn what this inverse problem needs rather than plain denoising
   average over ``s x s`` frequency blocks (Zhao et al., IEEE TIP 2016), so it is exact and cheap.
 * **prior step** -- ``z = P(x, beta_t)``: the
   :class:`~restoration.deep.archs.denoiser.AttentionDenoiser` (pixel-unshuffled residual CNN with
-  channel attention), shared by all stages and told the stage's level ``beta_t`` as its map. With
+  channel attention), told the stage's level ``beta_t`` as its map. It is shared by all stages, or
+  (``priors=K``) the stages are cut into ``K`` consecutive groups with a prior each: more
+  parameters at the same cost per pixel, as early stages clean a rough estimate and late ones
+  refine detail. With
   ``channels=3`` it is the colour denoiser, which sees the three RGB channels together in one pass
   (the data step works on each channel with the same kernel); with ``channels=1`` a gray prior
   restores planes (colour images then go through it as three opponent-colour planes).
@@ -101,12 +104,18 @@ class UnfoldedRestorer(nn.Module):
         Downsampling factor of the observation.
     lam, sigma_start : float
         DPIR schedule the hyper-parameters start from (``sigma_start`` on the 0-255 scale).
+    priors : int
+        Number of priors: 1 shares one prior among all stages; ``K`` gives each of ``K`` consecutive
+        groups of stages its own (stage ``t`` uses prior ``t K // stages``). Prior 0 is ``prior``,
+        the others ``stage_priors``, so the parameter names of a shared model are unchanged.
     """
 
     def __init__(self, stages: int = 5, features: int = 64, blocks: int = 9, reduction: int = 8,
                  unshuffle: int = 2, scale: int = 2, lam: float = 0.23, sigma_start: float = 49.0,
-                 channels: int = 1) -> None:
+                 channels: int = 1, priors: int = 1) -> None:
         super().__init__()
+        if not 1 <= priors <= stages:
+            raise ValueError(f"priors must be between 1 and stages ({stages}), got {priors}")
         self.stages = stages
         self.scale = scale
         self.channels = channels
@@ -115,12 +124,25 @@ class UnfoldedRestorer(nn.Module):
         self.sigma_start = sigma_start
         self.prior = AttentionDenoiser(channels=channels, features=features, blocks=blocks, reduction=reduction,
                                        unshuffle=unshuffle)
+        self.stage_priors = nn.ModuleList(
+            AttentionDenoiser(channels=channels, features=features, blocks=blocks, reduction=reduction,
+                              unshuffle=unshuffle) for _ in range(priors - 1))
         self.hyper = nn.Sequential(nn.Linear(1, 32), nn.ReLU(), nn.Linear(32, 2 * stages))
         nn.init.zeros_(self.hyper[2].weight)
         nn.init.zeros_(self.hyper[2].bias)
         # filled when recording (for teaching): the estimate after each data step and after each prior step
         self.iterates: list[torch.Tensor] | None = None
         self.data_iterates: list[torch.Tensor] | None = None
+
+    @property
+    def priors(self) -> int:
+        """Number of distinct priors (1: shared by every stage)."""
+        return 1 + len(self.stage_priors)
+
+    def prior_of(self, t: int) -> nn.Module:
+        """The prior of stage ``t`` (0-based)."""
+        k = t * self.priors // self.stages
+        return self.prior if k == 0 else self.stage_priors[k - 1]
 
     def schedule(self, sigma: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Per-stage ``(alpha, beta)``, each (N, stages), for noise levels ``sigma`` (N,) on the [0, 1] scale."""
@@ -165,11 +187,25 @@ class UnfoldedRestorer(nn.Module):
             if record:
                 self.data_iterates.append(x.detach().float())
             level = beta[:, t].view(n, 1, 1, 1).expand(n, 1, x.shape[-2] // u, x.shape[-1] // u)
-            x = self.prior(x, level.to(x.dtype))
+            x = self.prior_of(t)(x, level.to(x.dtype))
             if record:
                 self.iterates.append(x.detach().float())
         return x
 
     def load_prior(self, state: dict[str, torch.Tensor]) -> None:
-        """Start the shared prior from a trained :class:`AttentionDenoiser` ``state_dict``."""
-        self.prior.load_state_dict(state)
+        """Start every prior from a trained :class:`AttentionDenoiser` ``state_dict``."""
+        for p in (self.prior, *self.stage_priors):
+            p.load_state_dict(state)
+
+    def untie(self, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """A shared-prior model's ``state_dict`` made to fit this one: every prior starts as the shared one.
+
+        The result computes exactly what the shared model computed; training then lets the groups of
+        stages part. A ``state`` that already has this model's priors is returned as it is.
+        """
+        state = dict(state)
+        shared = {k[len("prior."):]: v for k, v in state.items() if k.startswith("prior.")}
+        for i in range(len(self.stage_priors)):
+            if not any(k.startswith(f"stage_priors.{i}.") for k in state):
+                state.update({f"stage_priors.{i}.{k}": v.clone() for k, v in shared.items()})
+        return state
