@@ -80,3 +80,12 @@ FLOORS: dict[str, float] = {
     "pnp": 34.0,
     "cnn_combined": 27.5,
 }
+
+
+def test_shipped_weights_stay_small():
+    """Issue 12's bound: every shipped weights file together under 20 MB, each one named in the manifest."""
+    from restoration.deep.weights import WEIGHTS_DIR, manifest
+
+    files = sorted(p.name for p in WEIGHTS_DIR.glob("*.pt"))
+    assert files == sorted(e["file"] for e in manifest().values())
+    assert sum((WEIGHTS_DIR / f).stat().st_size for f in files) < 20_000_000
