@@ -246,11 +246,11 @@ def test_gray_model_on_colour_runs_channels_as_a_batch():
 
 
 def test_shipped_combined_model_restores_the_survey_degradation():
-    """The shipped unfolded network on a photo crop: far above bicubic, level with the classic chain.
+    """The shipped unfolded network on a photo crop: far above bicubic, clearly above the classic chain.
 
-    (Measured: bicubic 25.04, classic_chain 27.71, cnn_combined 27.57 dB with the colour prior; the gray-prior model
-    it replaced gave 27.72 here at three times the run time. The issue's bar, a clear margin over the chain, is
-    not reached: see docs/benchmarks/deep.md.)
+    (Measured 2026-12-05: bicubic 25.04, classic_chain 27.71, cnn_combined 28.28 dB with three colour priors, one
+    per group of stages; the shared-prior model it replaced gave 27.57 here. The issue's bar, +1 dB over the chain
+    on Kodak24 and the gallery, is not reached: see docs/benchmarks/deep.md.)
     """
     from restoration import degrade, psnr, run_algorithm
     from restoration.degradations import PRESETS
@@ -261,7 +261,7 @@ def test_shipped_combined_model_restores_the_survey_degradation():
     ours = psnr(obs.clean, run_algorithm("cnn_combined", obs))
     chain = psnr(obs.clean, run_algorithm("classic_chain", obs))
     bicubic = psnr(obs.clean, run_algorithm("bicubic", obs))
-    assert ours > bicubic + 2.0 and ours > chain - 0.25, (bicubic, chain, ours)
+    assert ours > bicubic + 2.0 and ours > chain + 0.3, (bicubic, chain, ours)
 
 
 def test_unfolded_trace_records_every_stage():
