@@ -774,15 +774,16 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         arch = "UnfoldedRestorer"
         arch_args: dict[str, Any] = {"stages": cfg.stages, "features": cfg.features, "blocks": cfg.blocks,
                                      "unshuffle": cfg.unshuffle, "scale": 2}
-        if cfg.priors != 1:
-            if not 1 <= cfg.priors <= cfg.stages:
-                raise RestorationError(f"--priors must be between 1 and --stages ({cfg.stages}), got {cfg.priors}")
+        if cfg.priors != 1:  # (left out when 1, so a shared model's manifest entry is as before)
             arch_args["priors"] = cfg.priors
         if cfg.prior == "colour":
             if cfg.channels != 3:
                 raise RestorationError("--prior colour needs --channels 3 (colour training images)")
             arch_args["channels"] = 3
-        model = build(arch, **arch_args)
+        try:
+            model = build(arch, **arch_args)
+        except ValueError as exc:  # the architecture checks its arguments (--priors against --stages)
+            raise RestorationError(f"--priors: {exc}") from None
         # (the step sizes and levels, a few parameters, move 10x faster than the prior: see groups below)
     else:
         if cfg.arch == "unet":
@@ -830,7 +831,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
                 raise RestorationError(f"--init {cfg.init}: its priors do not fit --priors {cfg.priors}: "
                                        f"{str(exc).splitlines()[0]}") from None
             continued = True
-        else:  # a denoiser: the shared prior
+        else:  # a denoiser: it seeds every prior
             model.load_prior(state)
     elif cfg.init:
         _init_from(model, cfg.init, Path(cfg.out_dir))
