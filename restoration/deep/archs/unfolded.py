@@ -122,11 +122,10 @@ class UnfoldedRestorer(nn.Module):
         self.unshuffle = unshuffle * scale  # the high-resolution grid must be a multiple of this
         self.lam = lam
         self.sigma_start = sigma_start
-        self.prior = AttentionDenoiser(channels=channels, features=features, blocks=blocks, reduction=reduction,
-                                       unshuffle=unshuffle)
-        self.stage_priors = nn.ModuleList(
-            AttentionDenoiser(channels=channels, features=features, blocks=blocks, reduction=reduction,
-                              unshuffle=unshuffle) for _ in range(priors - 1))
+        shape = {"channels": channels, "features": features, "blocks": blocks, "reduction": reduction,
+                 "unshuffle": unshuffle}
+        self.prior = AttentionDenoiser(**shape)
+        self.stage_priors = nn.ModuleList(AttentionDenoiser(**shape) for _ in range(priors - 1))
         self.hyper = nn.Sequential(nn.Linear(1, 32), nn.ReLU(), nn.Linear(32, 2 * stages))
         nn.init.zeros_(self.hyper[2].weight)
         nn.init.zeros_(self.hyper[2].bias)
