@@ -313,11 +313,19 @@ def test_untied_priors_start_as_the_shared_model_and_train_apart(tiny_data, tmp_
     from restoration.deep.combined import restore_with
 
     model = build("UnfoldedRestorer", stages=5, features=8, blocks=1, channels=3, priors=3)
-    assert [(t * 3) // 5 for t in range(5)] == [0, 0, 1, 1, 2]
     assert model.prior_of(1) is model.prior and model.prior_of(2) is model.stage_priors[0]
-    assert model.prior_of(4) is model.stage_priors[1]
+    assert model.prior_of(3) is model.stage_priors[0] and model.prior_of(4) is model.stage_priors[1]
     with pytest.raises(ValueError, match="priors"):
         build("UnfoldedRestorer", stages=2, priors=3)
+    for k in (4, 5):  # three groups split further: every stage starts with the weights it had
+        finer = build("UnfoldedRestorer", stages=5, features=8, blocks=1, channels=3, priors=k)
+        finer.load_state_dict(finer.untie(model.state_dict()))
+        for t in range(5):
+            for a, b in zip(finer.prior_of(t).parameters(), model.prior_of(t).parameters(), strict=True):
+                assert torch.equal(a, b)
+        assert len({id(finer.prior_of(t)) for t in range(5)}) == k
+    with pytest.raises(ValueError, match="cannot seed 2"):  # stages 2 and 3 had different priors
+        build("UnfoldedRestorer", stages=5, features=8, blocks=1, channels=3, priors=2).untie(model.state_dict())
 
     kw = dict(task="combined", channels=3, patch=16, sigma_max=20, stages=3, pad=2, val_crop=24)
     train(_cfg(tiny_data, tmp_path, out="shared", **kw), command="python -m restoration train shared")

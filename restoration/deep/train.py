@@ -825,9 +825,9 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     elif cfg.init and cfg.task == "combined":
         state = {k: v.to(device) for k, v in _state_of(cfg.init, Path(cfg.out_dir)).items()}
         if any(k.startswith("prior.") for k in state):  # a whole unfolded model: continue its training
-            try:  # (a shared prior seeds each group's own)
+            try:  # (fewer priors seed the groups they split into)
                 model.load_state_dict(model.untie(state))
-            except RuntimeError as exc:
+            except (RuntimeError, ValueError) as exc:
                 raise RestorationError(f"--init {cfg.init}: its priors do not fit --priors {cfg.priors}: "
                                        f"{str(exc).splitlines()[0]}") from None
             continued = True

@@ -197,14 +197,33 @@ class UnfoldedRestorer(nn.Module):
             p.load_state_dict(state)
 
     def untie(self, state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        """A shared-prior model's ``state_dict`` made to fit this one: every prior starts as the shared one.
+        """A ``state_dict`` with fewer priors made to fit this model: each group starts as the prior it refines.
 
-        The result computes exactly what the shared model computed; training then lets the groups of
-        stages part. A ``state`` that already has this model's priors is returned as it is.
+        ``state`` may share one prior or have its own groups; every group of this model must lie inside
+        one group of ``state`` (always true from a shared prior; 3 -> 4 or 5 of 5 stages, but not 3 -> 2).
+        The result computes exactly what ``state`` computed; training then lets the groups part. A
+        ``state`` that already has this model's priors is returned as it is.
+
+        Raises
+        ------
+        ValueError
+            If a group of this model would take stages from two of ``state``'s priors.
         """
-        state = dict(state)
-        shared = {k[len("prior."):]: v for k, v in state.items() if k.startswith("prior.")}
-        for i in range(len(self.stage_priors)):
-            if not any(k.startswith(f"stage_priors.{i}.") for k in state):
-                state.update({f"stage_priors.{i}.{k}": v.clone() for k, v in shared.items()})
-        return state
+        old = 1 + len({k.split(".")[1] for k in state if k.startswith("stage_priors.")})
+        if old == self.priors:
+            return dict(state)
+        source: dict[int, int] = {}  # this model's group -> the group of ``state`` it starts from
+        for t in range(self.stages):
+            k, was = t * self.priors // self.stages, t * old // self.stages
+            if source.setdefault(k, was) != was:
+                raise ValueError(f"a model with {old} priors cannot seed {self.priors}: stage {t + 1} would "
+                                 f"join a group started from another prior")
+
+        def prefix(k: int) -> str:
+            return "prior." if k == 0 else f"stage_priors.{k - 1}."
+
+        out = {k: v for k, v in state.items() if not k.startswith(("prior.", "stage_priors."))}
+        for k, was in source.items():
+            out.update({prefix(k) + name[len(prefix(was)):]: v.clone()
+                        for name, v in state.items() if name.startswith(prefix(was))})
+        return out
