@@ -501,17 +501,18 @@ with versus:
         "PSNR": number(format="%.2f", width=62), "SSIM": number(format="%.3f", width=62),
         "image type": text(width=128), "category": text(width=128), "metric": text(width=56),
         "degraded": number(width=70), "traditional": number(width=80), "wavelet": number(width=64),
-        "deep learning": number(width=96), "ours": text(width=96), "method": text(width=200),
+        "deep learning": number(width=96), "ours": text(width=96), "method": text(width=290),
     }
-    pairs = [  # (table, title, survey section, reported, measured, side by side: wide tables go one above the other)
+    pairs = [  # (table, title, survey section, reported, measured), each table above the next: the measured
+        # tables' rows have long names ("traditional, survey-style (BM3D then bicubic)"), cut off side by side
         ("Table 3", "mean over the test set", "4.1", survey.TABLE3,
-         survey.measured_table3(frame, for_41, degraded=True), True),
-        ("Table 4", "per category", "4.1", survey.TABLE4, survey.measured_table4(frame, for_41, degraded=True), False),
+         survey.measured_table3(frame, for_41, degraded=True)),
+        ("Table 4", "per category", "4.1", survey.TABLE4, survey.measured_table4(frame, for_41, degraded=True)),
         ("Table 5", "filters, wavelets and deep learning", "4.2", survey.TABLE5,
-         survey.measured_table5(frame, for_42, degraded=True), True),
-        ("Table 6", "per image type", "4.2", survey.TABLE6, survey.measured_table6(frame, for_42), False),
+         survey.measured_table5(frame, for_42, degraded=True)),
+        ("Table 6", "per image type", "4.2", survey.TABLE6, survey.measured_table6(frame, for_42)),
     ]
-    for name, title, section, reported, measured, beside in pairs:
+    for name, title, section, reported, measured in pairs:
         badge = f" :orange-badge[{survey.INCOMPLETE_LABEL}]" if name in survey.INCOMPLETE else ""
         st.markdown(f"**{name} — {title}**{badge}")
         if name in sentences:
@@ -521,13 +522,12 @@ with versus:
             st.caption(survey.INCOMPLETE[name])
         if name == "Table 3":  # once, above the first table with the two traditional rows
             st.caption(survey.TRADITIONAL_ROWS)
-        left, right = st.columns(2) if beside else (st.container(), st.container())
-        left.caption("Reported by the survey" + (f" ({survey.INCOMPLETE_LABEL})" if name in survey.INCOMPLETE else ""))
-        left.dataframe(reported, hide_index=True, column_config=fmt, width="content" if not beside else "stretch")
+        st.caption("Reported by the survey" + (f" ({survey.INCOMPLETE_LABEL})" if name in survey.INCOMPLETE else ""))
+        st.dataframe(reported, hide_index=True, column_config=fmt, width="content")
         floor = ("the *degraded* column" if name == "Table 6" else "the first row of each block") + \
             " is the degraded input itself, not restored"
-        right.caption(f"Measured here — `{short[for_41 if section == '4.1' else for_42]}`; {floor}")
-        right.dataframe(measured, hide_index=True, column_config=fmt, width="content" if not beside else "stretch")
+        st.caption(f"Measured here — `{short[for_41 if section == '4.1' else for_42]}`; {floor}")
+        st.dataframe(measured, hide_index=True, column_config=fmt, width="content")
     st.info(survey.DIFFERENCES, icon=":material/info:")
 with raw:
     st.dataframe(frame, hide_index=True, column_config={"degradation": st.column_config.TextColumn(width="medium")})
