@@ -504,3 +504,22 @@ def test_gray_crops_get_the_apps_shared_noise_half_of_the_time(tiny_data, tmp_pa
     assert shared > 10 and independent > 10, (shared, independent)
     _, low, _, _ = _sample_combined([colour], cfg, rng)
     assert not any(np.array_equal(o[..., 0], o[..., 1]) for o in low)
+
+
+def test_learning_rate_warms_up_then_follows_the_cosine(tiny_data, tmp_path):
+    """--warmup N ramps the rate linearly over N steps; the cosine (over steps or the time budget) is unchanged."""
+    from restoration.deep.train import learning_rate
+
+    plain = _cfg(tiny_data, tmp_path, lr=1e-3, lr_min=1e-5, steps=100)
+    warm = _cfg(tiny_data, tmp_path, lr=1e-3, lr_min=1e-5, steps=100, warmup=10)
+    assert learning_rate(plain, 0) == pytest.approx(1e-3)
+    assert learning_rate(warm, 0) == pytest.approx(1e-4)  # a tenth of the rate on the first step
+    assert learning_rate(warm, 4) == pytest.approx(0.5 * learning_rate(plain, 4))
+    for step in (9, 50, 99):  # after the ramp, the same schedule
+        assert learning_rate(warm, step) == pytest.approx(learning_rate(plain, step))
+    assert learning_rate(plain, 100) == pytest.approx(1e-5)
+    budget = _cfg(tiny_data, tmp_path, lr=1e-3, lr_min=1e-5, steps=100, time_budget=1.0)
+    assert learning_rate(budget, 10, seconds=60.0) == pytest.approx(1e-5)  # the budget ends the cosine early
+    assert learning_rate(budget, 50, seconds=1.0) == pytest.approx(learning_rate(plain, 50))
+    with pytest.raises(RestorationError, match="--warmup"):
+        train(_cfg(tiny_data, tmp_path, warmup=-1))

@@ -73,6 +73,7 @@ class TrainConfig:
     patch: int = 64
     lr: float = 1e-3
     lr_min: float = 1e-5
+    warmup: int = 0
     sigma_max: float = 55.0
     val_sigma: float = 25.0
     unshuffle: int = 2
@@ -573,6 +574,21 @@ def _update_manifest(out_dir: Path, name: str, entry: dict[str, Any]) -> None:
         tmp.replace(manifest_path)
 
 
+def learning_rate(cfg: TrainConfig, step: int, seconds: float = 0.0) -> float:
+    """The learning rate of ``step`` (0-based), ``seconds`` into the run: an optional linear warm-up, then cosine.
+
+    The cosine falls from ``cfg.lr`` to ``cfg.lr_min`` over ``cfg.steps`` steps, or sooner when a wall-clock
+    budget (``cfg.time_budget`` minutes) ends first: the schedule is compressed so that it ends with the
+    budget. ``cfg.warmup`` steps ramp it up linearly from ``lr / warmup``: a trained model continued with
+    a fresh optimiser is not shaken by Adam's first, poorly scaled steps at the full rate.
+    """
+    budget_s = cfg.time_budget * 60.0
+    done = step / cfg.steps
+    progress = min(1.0, max(done, seconds / budget_s) if budget_s else done)
+    ramp = min(1.0, (step + 1) / cfg.warmup) if cfg.warmup > 0 else 1.0
+    return ramp * (cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1 + math.cos(math.pi * progress)))
+
+
 def _check_config(cfg: TrainConfig) -> None:
     """Reject sizes the task cannot use, with a message that says what would work."""
     u = cfg.unshuffle
@@ -588,6 +604,8 @@ def _check_config(cfg: TrainConfig) -> None:
         raise RestorationError(f"--patch must be a multiple of {2 * u} for the combined task (x2, unshuffle {u})")
     if cfg.loss not in ("", "l1", "l2"):
         raise RestorationError(f"--loss must be l1 or l2, got {cfg.loss!r}")
+    if cfg.warmup < 0:
+        raise RestorationError(f"--warmup must be 0 or more steps, got {cfg.warmup}")
 
 
 def _val_setting(cfg: TrainConfig) -> str:
@@ -855,13 +873,8 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
 
     budget_s = cfg.time_budget * 60.0
 
-    def progress(s: int, seconds: float) -> float:
-        # a wall-clock budget compresses the cosine schedule so that it ends when the budget does
-        done = s / cfg.steps
-        return min(1.0, max(done, seconds / budget_s) if budget_s else done)
-
     def lr_at(s: int, seconds: float = 0.0) -> float:
-        return cfg.lr_min + 0.5 * (cfg.lr - cfg.lr_min) * (1 + math.cos(math.pi * progress(s, seconds)))
+        return learning_rate(cfg, s, seconds)
 
     def save_checkpoint() -> None:
         tmp = ckpt_path.with_suffix(".tmp")
@@ -973,6 +986,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch", type=int, default=d.batch)
     p.add_argument("--patch", type=int, default=d.patch)
     p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--warmup", type=int, default=d.warmup,
+                   help="steps of linear learning-rate warm-up (for a trained model continued with --init)")
     p.add_argument("--sigma-max", type=float, default=d.sigma_max)
     p.add_argument("--val-sigma", type=float, default=d.val_sigma, help="denoise: validation noise level")
     p.add_argument("--unshuffle", type=int, default=d.unshuffle, choices=[1, 2, 4],
