@@ -78,6 +78,10 @@ def test_winner_summary_edge_cases() -> None:
     assert "run more methods" in single
     tie = compare.winner_summary(_table({"degraded": 20.0, "median": 25.0, "wavelet": 25.0}))
     assert tie is not None and "share the highest PSNR" in tie
+    timed_tie = compare.winner_summary(_table({"degraded": 20.0, "median": 25.0, "wavelet": 25.0},
+                                              {"median": 0.1, "wavelet": 0.4}))
+    assert timed_tie is not None and "runner-up" not in timed_tie
+    assert "took 0.10 s, 4.0× faster than **" in timed_tie and "(0.40 s)." in timed_tie
     worse = compare.winner_summary(_table({"degraded": 30.0, "median": 28.0}))
     assert worse is not None and "2.00 dB below the degraded input" in worse and "No method improved" in worse
     faster = compare.winner_summary(_table({"degraded": 20.0, "median": 26.0, "wavelet": 25.0},

@@ -351,8 +351,9 @@ def winner_summary(table: pd.DataFrame) -> str | None:
         if runner is not None:
             theirs = seconds(runner)
             phrase = _seconds_phrase(mine, theirs)
-            sentences.append(f"It took {mine:.2f} s" + (f", {phrase} the runner-up ({theirs:.2f} s)." if phrase
-                                                       else "."))
+            who, other = (name, f"**{title(runner)}**") if tied else ("It", "the runner-up")  # a tie has no runner-up
+            sentences.append(f"{who} took {mine:.2f} s" + (f", {phrase} {other} ({theirs:.2f} s)." if phrase
+                                                         else "."))
         else:
             sentences.append(f"It took {mine:.2f} s; run more methods to compare.")
     if "SSIM" in table.columns and len(ranked) > 1:
