@@ -570,6 +570,10 @@ def lines_figure(
         "xaxis": {"title": x_title, "type": "log" if log_x else "linear"}, "yaxis": {"title": y_title},
         "legend": {"orientation": "h", "y": -0.25},
     }
+    if log_x:  # ticks at the measured values, written out (plotly shortens 20, 50 to "2", "5" between decades)
+        ticks = sorted({float(v) for v in x if v > 0})
+        layout["xaxis"] |= ({"tickvals": ticks, "ticktext": [f"{v:g}" for v in ticks]} if len(ticks) <= 10
+                            else {"dtick": 1})
     if secondary:
         layout["yaxis2"] = {"title": secondary_title, "overlaying": "y", "side": "right"}
     fig.update_layout(**layout)

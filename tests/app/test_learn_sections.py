@@ -223,6 +223,18 @@ def test_attention_figure_rows_start_at_one() -> None:
     assert list(fig.data[0].y) == list(range(1, 10))
 
 
+def test_log_axes_label_every_measured_value_in_full() -> None:
+    """Between decades plotly labels 20 and 50 as "2" and "5": a log x axis names the measured values instead."""
+    counts = (1, 2, 5, 10, 20, 50, 100, 200)
+    axis = learn.lines_figure(counts, {"RL": [20.0 + i for i in range(8)]}, x_title="t", log_x=True).layout.xaxis
+    assert list(axis.tickvals) == list(counts) and list(axis.ticktext) == ["1", "2", "5", "10", "20", "50", "100",
+                                                                           "200"]
+    many = learn.lines_figure(np.geomspace(1e-3, 10, 25), {"s": np.ones(25)}, x_title="s", log_x=True).layout.xaxis
+    assert many.tickvals is None and many.dtick == 1  # too many to label: one tick per decade
+    linear = learn.lines_figure(counts, {"RL": np.ones(8)}, x_title="t").layout.xaxis
+    assert linear.tickvals is None  # a linear axis keeps plotly's own ticks
+
+
 def test_zoom_repeats_whole_pixels() -> None:
     tiny = np.array([[0.0, 1.0], [0.25, 2.0]], dtype=np.float32)
     big = learn.zoom(tiny, 100)
