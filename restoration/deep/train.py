@@ -579,8 +579,11 @@ def learning_rate(cfg: TrainConfig, step: int, seconds: float = 0.0) -> float:
 
     The cosine falls from ``cfg.lr`` to ``cfg.lr_min`` over ``cfg.steps`` steps, or sooner when a wall-clock
     budget (``cfg.time_budget`` minutes) ends first: the schedule is compressed so that it ends with the
-    budget. ``cfg.warmup`` steps ramp it up linearly from ``lr / warmup``: a trained model continued with
-    a fresh optimiser is not shaken by Adam's first, poorly scaled steps at the full rate.
+    budget. ``cfg.warmup`` steps ramp it up linearly from ``lr / warmup``, so that a trained model continued
+    with a fresh optimiser takes Adam's first, poorly scaled steps at a small rate. (Measured on
+    cnn_combined's continuation, same seed: validation at step 250 fell 0.085 dB below the start with 300
+    warm-up steps, 0.10 dB without; most of that early dip comes from leaving the end of a cosine, not
+    from the optimiser.)
     """
     budget_s = cfg.time_budget * 60.0
     done = step / cfg.steps
