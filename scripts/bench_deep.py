@@ -88,13 +88,10 @@ def _folder(datasets: Path, name: str, mode: str) -> list[tuple[str, np.ndarray]
             {".png", ".bmp", ".jpg", ".tif"}]
 
 
-def _timed(fn: Callable[[], object], repeats: int = 3) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def _mean(values: list[float]) -> float:
@@ -215,7 +212,7 @@ def bench_speed(datasets: Path, log: Callable[[str], None]) -> dict:
     seconds: list[list[float]] = [[] for _ in runs]
     for _ in range(SPEED_ROUNDS):
         for i, (_, _, fn) in enumerate(runs):
-            seconds[i].append(_timed(fn, repeats=1))
+            seconds[i].append(_timed(fn))
     for (method, label, _), secs in zip(runs, seconds, strict=True):
         out["times"].append([method, label, float(np.median(secs)), min(secs)])
         log(f"speed {method} {label}: median {np.median(secs):.3f} s, min {min(secs):.3f} s")
@@ -380,13 +377,12 @@ def render(res: dict, manifest: dict) -> list[str]:
                       f"| {r['degraded']:.2f} | {r['wiener_deconv']:.2f} | {r['tv_deconv']:.2f} | "
                       f"**{r['pnp']:.2f}** |", ""]
         elif section == "speed":
-            how = (f"median and fastest of {r['rounds']} rounds, each round timing every case in turn"
-                   if "rounds" in r else "fastest of 3 runs")  # (results of an older script)
-            lines += [f"## Speed (seconds: {how}, after a warm-up that loads the model)", "", stamp, "",
+            lines += [f"## Speed (seconds: median and fastest of {r['rounds']} rounds, each round timing every "
+                      "case in turn, after a warm-up that loads the model)", "", stamp, "",
                       "| method | input | median s | fastest s |",
                       "|---|---|---|---|"]
-            lines += [f"| {m} | {label} | {t[0]:.2f} | {t[-1]:.2f} |" for m, label, *t in r["times"]]
-            times = {(m, label): t[0] for m, label, *t in r["times"]}  # the bars use the median
+            lines += [f"| {m} | {label} | {med:.2f} | {fast:.2f} |" for m, label, med, fast in r["times"]]
+            times = {(m, label): med for m, label, med, _ in r["times"]}  # the bars use the median
             bm3d = times.get(("bm3d", "512x512 colour"))
             chain = times.get(("classic_chain", "combined to 512x512 colour"))
             default = "bf16" if r.get("bf16_native") else "float32"

@@ -876,9 +876,6 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
 
     budget_s = cfg.time_budget * 60.0
 
-    def lr_at(s: int, seconds: float = 0.0) -> float:
-        return learning_rate(cfg, s, seconds)
-
     def save_checkpoint() -> None:
         tmp = ckpt_path.with_suffix(".tmp")
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "best": best,
@@ -902,7 +899,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
             stopped = "time budget"
             break
         for group in opt.param_groups:
-            group["lr"] = lr_at(step, elapsed) * group["mult"]
+            group["lr"] = learning_rate(cfg, step, elapsed) * group["mult"]
         if cfg.task == "combined":
             loss = _combined_loss(model, _sample_combined(pool, cfg, rng), cfg, loss_name, use_bf16, device)
         else:
@@ -921,7 +918,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         step += 1
         bar.update(1)
         shown = loss.item() * (255**2 if loss_name == "l2" else 255)
-        bar.set_postfix(loss=f"{shown:.2f}", lr=f"{lr_at(step, elapsed):.1e}", best=f"{best:.2f}")
+        bar.set_postfix(loss=f"{shown:.2f}", lr=f"{learning_rate(cfg, step, elapsed):.1e}", best=f"{best:.2f}")
         last = step == cfg.steps or (budget_s and trained_s + time.time() - started >= budget_s)
         if step % cfg.val_every == 0 or last:
             model.eval()

@@ -89,6 +89,11 @@ def data_step(z: torch.Tensor, y: torch.Tensor, otf: torch.Tensor, alpha: torch.
     return torch.fft.ifft2((rhs - torch.conj(otf) * aliased.repeat(1, 1, s, s)) / alpha).real
 
 
+def _group(t: int, priors: int, stages: int) -> int:
+    """The group (0-based) of stage ``t`` when ``stages`` stages are cut into ``priors`` consecutive groups."""
+    return t * priors // stages
+
+
 class UnfoldedRestorer(nn.Module):
     """``forward(y, otf, sigma) -> x``: restore images observed through ``S K`` plus noise.
 
@@ -140,7 +145,7 @@ class UnfoldedRestorer(nn.Module):
 
     def prior_of(self, t: int) -> nn.Module:
         """The prior of stage ``t`` (0-based)."""
-        k = t * self.priors // self.stages
+        k = _group(t, self.priors, self.stages)
         return self.prior if k == 0 else self.stage_priors[k - 1]
 
     def schedule(self, sigma: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -214,7 +219,7 @@ class UnfoldedRestorer(nn.Module):
             return dict(state)
         source: dict[int, int] = {}  # this model's group -> the group of ``state`` it starts from
         for t in range(self.stages):
-            k, was = t * self.priors // self.stages, t * old // self.stages
+            k, was = _group(t, self.priors, self.stages), _group(t, old, self.stages)
             if source.setdefault(k, was) != was:
                 raise ValueError(f"a model with {old} priors cannot seed {self.priors}: stage {t + 1} would "
                                  f"join a group started from another prior")
