@@ -352,6 +352,45 @@ def test_untied_priors_start_as_the_shared_model_and_train_apart(tiny_data, tmp_
         train(_cfg(tiny_data, tmp_path, out="back", init=str(tmp_path / "untied_state.pt"), **kw))
 
 
+def test_weights_stored_in_float16_halve_the_file_and_load_as_float32(tiny_data, tmp_path):
+    """--store float16 writes half-size weights that load into the float32 model (manifest: stored_as)."""
+    kw = dict(task="combined", channels=3, patch=16, sigma_max=20, stages=2, pad=2, val_crop=24, val_every=4)
+    full = train(_cfg(tiny_data, tmp_path, out="full", **kw))
+    half = train(_cfg(tiny_data, tmp_path, out="half", store="float16", **kw))  # same seed: the same training
+    assert "stored_as" not in full and half["stored_as"] == "float16"
+    w = tmp_path / "w"
+    saved = torch.load(w / half["file"], weights_only=True)
+    assert {v.dtype for v in saved.values() if v.is_floating_point()} == {torch.float16}
+    stored = torch.load(w / full["file"], weights_only=True)
+    assert sum(v.nbytes for v in saved.values()) < 0.51 * sum(v.nbytes for v in stored.values())
+    a, b = load_model("full", w), load_model("half", w)
+    assert all(p.dtype == torch.float32 for p in b.parameters())
+    for (name, p), q in zip(a.state_dict().items(), b.state_dict().values(), strict=True):
+        assert torch.equal(q, p.half().float()), name  # the same weights, rounded once
+    with pytest.raises(RestorationError, match="--store"):
+        train(_cfg(tiny_data, tmp_path, store="int8"))
+
+
+def test_continuing_on_pages_drawn_with_other_fonts_says_so(tiny_data, tmp_path, monkeypatch, capsys):
+    """The manifest records the fonts of the pages; continuing where they differ warns that the scores differ."""
+    from restoration.deep import train as train_module
+
+    monkeypatch.setattr(train_module, "PAGE_TRAIN_COUNT", 3)
+    monkeypatch.setattr(train_module, "PAGE_VAL_COUNT", 2)
+    kw = dict(task="combined", channels=3, patch=16, sigma_max=20, stages=2, pad=2, val_crop=24, pages=0.3,
+              steps=2)
+    first = train(_cfg(tiny_data, tmp_path, out="comb", **kw))
+    assert first["page_fonts"]
+    train(_cfg(tiny_data, tmp_path, out="same", init="comb", **kw))
+    assert "drawn here with" not in capsys.readouterr().err
+    path = tmp_path / "w" / "manifest.json"
+    entries = json.loads(path.read_text())
+    entries["comb"]["page_fonts"] = ["Elsewhere.ttf"]  # as if trained on a machine with other fonts
+    path.write_text(json.dumps(entries))
+    train(_cfg(tiny_data, tmp_path, out="other", init="comb", **kw))
+    assert "drawn here with" in capsys.readouterr().err
+
+
 def test_held_out_split_is_deterministic_and_never_trained_on(tiny_data, tmp_path):
     from restoration.deep.train import held_out, load_data
 
@@ -459,6 +498,12 @@ def test_training_with_gray_photos_and_pages(tiny_data, tmp_path, monkeypatch):
     assert "gray (gray) (30% of crops)" in entry["data"]
     assert "synthetic pages" in entry["data"] and "50% of crops" in entry["data"]
     assert "gray held-out split" in entry["validation"]["set"] and "synthetic pages (8" in entry["validation"]["set"]
+    from restoration.deep.pages import font_files
+
+    assert entry["page_fonts"] == ([Path(f).name for f in font_files()] or ["Pillow built-in"])
+    monkeypatch.setattr("restoration.deep.pages.font_files", lambda: ())
+    assert train_module.page_fonts(cfg) == ["Pillow built-in"]
+    assert train_module.page_fonts(_cfg(tiny_data, tmp_path)) is None  # no pages, nothing to record
     with pytest.raises(RestorationError, match="share"):
         load_extras(_cfg(tiny_data, tmp_path, gray_data=str(gray_dir), gray_share=0.6, pages=0.5))
 
@@ -484,6 +529,9 @@ def test_pack_carries_gray_crops_and_pages(tiny_data, tmp_path, monkeypatch):
     from restoration.deep.pages import render_page
 
     assert np.allclose(parts[1][1][0], render_page(train_module.PAGE_VAL_SEED), atol=0.5 / 255)
+    assert train_module.page_fonts(cfg) == info["fonts"]  # the pack's fonts, wherever it is read
+    monkeypatch.setattr("restoration.deep.pages.font_files", lambda: ("/elsewhere/Other.ttf",))
+    assert train_module.page_fonts(cfg) == info["fonts"]
     with pytest.raises(RestorationError, match="--gray-data"):
         load_extras(_cfg(tiny_data, tmp_path, gray_share=0.2))
 
