@@ -278,6 +278,12 @@ def render(res: dict, manifest: dict) -> list[str]:
     lines[-1] = lines[-1].rstrip()
     lines += ["", "The exact training commands are in the manifest (`command`; for weights that continue others, "
               "`init` holds the command to run first). Steps `a + b`: `a` steps of the run continued, then `b`."]
+    for name, info in manifest.items():
+        if info.get("page_fonts"):
+            lines[-1] += (f" `{name}`'s synthetic pages were drawn with {len(info['page_fonts'])} fonts (`page_fonts` "
+                          "in the manifest): its validation score holds for pages drawn with those.")
+        if info.get("stored_as", "float32") != "float32":
+            lines[-1] += f" `{name}`'s weights are stored in {info['stored_as']} and computed in float32."
     if "cnn_combined" not in manifest:
         lines.append("`cnn_combined` is not shipped yet: a blind network trained 1,000 steps here was barely better "
                      "than bicubic on the combined task, far from `classic_chain` (see the issue notes).")

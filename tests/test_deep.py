@@ -248,8 +248,8 @@ def test_gray_model_on_colour_runs_channels_as_a_batch():
 def test_shipped_combined_model_restores_the_survey_degradation():
     """The shipped unfolded network on a photo crop: far above bicubic, clearly above the classic chain.
 
-    (Measured 2026-12-05: bicubic 25.04, classic_chain 27.71, cnn_combined 28.31 dB with four colour priors, one
-    per group of stages (28.28 with three); the shared-prior model they replaced gave 27.57 here. The issue's
+    (Measured 2026-12-05: bicubic 25.04, classic_chain 27.71, cnn_combined 28.44 dB with five colour priors, one
+    per stage (28.31 with four, 28.28 with three); the shared-prior model they replaced gave 27.57 here. The issue's
     bar, +1 dB over the chain on Kodak24 and the gallery, is not reached: see docs/benchmarks/deep.md.)
     """
     from restoration import degrade, psnr, run_algorithm
@@ -389,6 +389,11 @@ def test_continuing_on_pages_drawn_with_other_fonts_says_so(tiny_data, tmp_path,
     path.write_text(json.dumps(entries))
     train(_cfg(tiny_data, tmp_path, out="other", init="comb", **kw))
     assert "drawn here with" in capsys.readouterr().err
+    # a run resumed where the fonts changed since its checkpoint would compare scores on different pages
+    train(_cfg(tiny_data, tmp_path, out="paused", stop_after=1, **kw))
+    monkeypatch.setattr(train_module, "page_fonts", lambda cfg: ["Other.ttf"])
+    with pytest.raises(RestorationError, match="--no-resume"):
+        train(_cfg(tiny_data, tmp_path, out="paused", **kw))
 
 
 def test_held_out_split_is_deterministic_and_never_trained_on(tiny_data, tmp_path):

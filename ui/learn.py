@@ -193,8 +193,8 @@ SECTIONS: tuple[Section, ...] = (
         "image costs) predicts the detail interpolation missed (`cnn_sr`). For the survey's combined "
         "degradation (`cnn_combined`) the denoiser becomes the prior of an unfolded solver: five rounds of an "
         "exact Fourier step that makes the image agree with the observation through the known blur and "
-        "downsampling, each followed by the network (the first two rounds share one copy, each of the last three "
-        "has its own, so each can specialise), all trained end to end on the task.",
+        "downsampling, each followed by the network (each round has its own copy of it, so each can specialise), "
+        "all trained end to end on the task.",
         (r"\hat x = y - f_\theta(y, \sigma),\qquad "
          r"\theta^\star = \arg\min_\theta \sum_k \|f_\theta(x_k + n_k, \sigma_k) - n_k\|^2",
          r"\text{attention: } w = \mathrm{sigmoid}(W_2\,\mathrm{ReLU}(W_1\,\mathrm{avgpool}(h))),\ "

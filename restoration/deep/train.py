@@ -891,6 +891,13 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
         provenance = state.get("provenance", provenance)
+        if state.get("page_fonts", fonts) != fonts:
+            # its best score and the scores to come would be measured on different validation pages
+            raise RestorationError(
+                f"{ckpt_path} was trained and validated on synthetic pages drawn with "
+                f"{len(state['page_fonts'])} fonts; here they would be drawn with {len(fonts or [])} "
+                "(fonts were installed or removed since): resume where the fonts are the same, or start "
+                "afresh with --no-resume")
     elif cfg.init and cfg.task == "combined":
         state = {k: v.to(device) for k, v in _state_of(cfg.init, Path(cfg.out_dir)).items()}
         if any(k.startswith("prior.") for k in state):  # a whole unfolded model: continue its training
@@ -934,7 +941,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "best": best,
                     "history": history, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
                     "trained_s": trained_s + (time.time() - started),
-                    "config": cfg.__dict__, "provenance": provenance}, tmp)
+                    "config": cfg.__dict__, "provenance": provenance, "page_fonts": fonts}, tmp)
         tmp.replace(ckpt_path)
 
     entry: dict[str, Any] = {}
