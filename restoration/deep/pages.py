@@ -24,7 +24,7 @@ import numpy as np
 if TYPE_CHECKING:
     from PIL import ImageFont
 
-__all__ = ["font_files", "render_page", "render_pages"]
+__all__ = ["font_files", "font_names", "render_page", "render_pages"]
 
 _FONT_ROOTS = ("/usr/share/fonts", "/usr/local/share/fonts")
 
@@ -37,6 +37,11 @@ def font_files() -> tuple[str, ...]:
         if Path(root).is_dir():
             found += [str(p) for p in Path(root).rglob("*.ttf")]
     return tuple(sorted(found))
+
+
+def font_names() -> list[str]:
+    """The file names of :func:`font_files` (what a manifest records), or ``["Pillow built-in"]`` without any."""
+    return [Path(f).name for f in font_files()] or ["Pillow built-in"]
 
 
 def _font(rng: np.random.Generator, size: int) -> ImageFont.FreeTypeFont:

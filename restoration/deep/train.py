@@ -351,11 +351,11 @@ def pack_crops(folder: str, out: str, *, count: int = 2000, size: int = 128, val
                      gray_source=np.array(Path(gray_data).name))
         found.update(gray_crops=len(gray), gray_held_out=len(gskip))
     if pages:
-        from .pages import font_files, render_pages
+        from .pages import font_names, render_pages
 
         extra.update(pages=np.stack([to_uint8(p) for p in render_pages(PAGE_TRAIN_COUNT, seed=0)]),
                      page_val=np.stack([to_uint8(p) for p in render_pages(PAGE_VAL_COUNT, seed=PAGE_VAL_SEED)]))
-        fonts = [Path(f).name for f in font_files()] or ["Pillow built-in"]
+        fonts = font_names()
         extra.update(page_fonts=np.array(fonts))
         found.update(pages=PAGE_TRAIN_COUNT, fonts=fonts)
     np.savez_compressed(out, crops=crops, val_names=np.array(sorted(skip)), **extra)
@@ -376,7 +376,7 @@ def stored_state(state: dict[str, Any], store: str = "float32") -> dict[str, Any
     """
     import torch
 
-    dtype = {"float32": torch.float32, "float16": torch.float16}[store]  # (one of STORE_DTYPES)
+    dtype = getattr(torch, store)  # one of STORE_DTYPES
     return {k: (v.detach().to(dtype) if v.is_floating_point() else v.detach()).cpu().contiguous()
             for k, v in state.items()}
 
@@ -399,9 +399,9 @@ def page_fonts(cfg: TrainConfig) -> list[str] | None:
                 return [str(f) for f in found["page_fonts"]]
             if "pages" in found.files:
                 return ["unknown (a pack made before fonts were recorded)"]
-    from .pages import font_files
+    from .pages import font_names
 
-    return [Path(f).name for f in font_files()] or ["Pillow built-in"]
+    return font_names()
 
 
 def _scales(cfg: TrainConfig) -> list[int]:
