@@ -2,7 +2,7 @@
 
 Usage::
 
-    python scripts/bench_deep.py [--datasets ../shared/datasets] [--only denoise,sr,combined,deblur,speed]
+    python scripts/bench_deep.py [--datasets ../shared/datasets] [--only denoise,sr,combined,deblur,speed,speed_avx2]
 
 Measures, with the shipped weights and the registry defaults (what a user gets):
 
@@ -18,7 +18,10 @@ Measures, with the shipped weights and the registry defaults (what a user gets):
   ``tv_deconv`` and ``wiener_deconv``;
 * ``speed`` -- run times (median of 5 rounds that take each case in turn, after a warm-up) on 512x512
   inputs/outputs, deep methods in float32 and, where the CPU executes it natively, bfloat16; BM3D and the
-  classic chain beside them; the weights' size.
+  classic chain beside them; the weights' size;
+* ``speed_avx2`` -- the same cases in a child process whose libraries are capped at AVX2 (PyTorch's ATen,
+  oneDNN and MKL, OpenBLAS, NumPy; :data:`AVX2_CAP`): an AVX2-only CPU, the issue's reference for the speed
+  bars, emulated on a newer one. Only the instruction set changes, not the cores, clocks or caches.
 
 Every section is stamped with the date, the commit, the CPU (model, the instruction-set flags that decide
 precision and speed) and the load average. The table of shipped weights says which image set chose each
@@ -34,7 +37,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,7 +54,11 @@ from restoration.provenance import git_commit
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SECTIONS = ("denoise", "sr", "combined", "deblur", "speed")
+SECTIONS = ("denoise", "sr", "combined", "deblur", "speed", "speed_avx2")
+#: Environment capping each library the speed cases use at AVX2 (NumPy's AVX-512 targets are added by
+#: :func:`avx2_env`, from the targets this NumPy build dispatches to).
+AVX2_CAP = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2",
+            "OPENBLAS_CORETYPE": "Haswell"}
 SPEED_ROUNDS = 5  # timed runs of each speed case, interleaved
 PUBLISHED_SET12 = {  # mean PSNR (dB) at sigma 15 / 25 / 50, from ../shared/datasets/README.md
     "BM3D": (32.37, 29.97, 26.72),
@@ -221,18 +230,53 @@ def bench_speed(datasets: Path, log: Callable[[str], None]) -> dict:
     return out
 
 
+def avx2_env() -> dict[str, str]:
+    """:data:`AVX2_CAP` plus ``NPY_DISABLE_CPU_FEATURES`` naming this NumPy's targets beyond AVX2."""
+    from numpy._core._multiarray_umath import __cpu_dispatch__
+
+    beyond = [f for f in __cpu_dispatch__ if f.startswith(("AVX512", "AVX10")) or f == "X86_V4"]
+    return {**AVX2_CAP, "NPY_DISABLE_CPU_FEATURES": " ".join(beyond)}
+
+
+def bench_speed_avx2(datasets: Path, log: Callable[[str], None]) -> dict:
+    """The speed section in a child process capped at AVX2 (see the module docstring)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "speed.json"
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--datasets", str(datasets),
+                        "--capped-speed-to", str(out)], env={**os.environ, **avx2_env()}, check=True)
+        return json.loads(out.read_text())
+
+
+def _capped_speed(datasets: Path, out: Path, log: Callable[[str], None]) -> None:
+    """The child of :func:`bench_speed_avx2`: refuses to measure unless the cap took effect."""
+    import torch
+    from numpy._core._multiarray_umath import __cpu_features__
+
+    from restoration.deep.precision import bf16_native
+
+    if torch.backends.cpu.get_cpu_capability() != "AVX2" or __cpu_features__.get("X86_V4") or bf16_native():
+        raise SystemExit("the AVX2 cap did not take effect (ATen "
+                         f"{torch.backends.cpu.get_cpu_capability()}, NumPy AVX-512 "
+                         f"{bool(__cpu_features__.get('X86_V4'))}, native bf16 {bf16_native()})")
+    data = bench_speed(datasets, log)
+    data["machine"] = machine()
+    out.write_text(json.dumps(data))
+
+
 def machine() -> str:
     """The CPU, the flags that decide precision and speed, the commit and the load, in one line."""
 
     import torch
 
-    from restoration.deep.precision import bf16_native, cpu_flags, cpu_model
+    from restoration.deep.precision import bf16_native, cpu_flags, cpu_model, isa_cap
 
     model = cpu_model()
     flags = sorted(f for f in (cpu_flags() or ()) if f.startswith(("avx", "amx", "fma")))
     commit = git_commit(ROOT)
+    cap = isa_cap()
+    capped = f", instruction set capped at {cap} ({', '.join(avx2_env())})" if cap else ""
     return (f"{model}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.backends.cpu.get_cpu_capability()}, "
-            f"native bf16: {'yes' if bf16_native() else 'no'}), flags {' '.join(flags) or 'unknown'}; "
+            f"native bf16: {'yes' if bf16_native() else 'no'}), flags {' '.join(flags) or 'unknown'}{capped}; "
             f"commit {commit}; load average {os.getloadavg()[0]:.1f} at the end")
 
 
@@ -382,11 +426,19 @@ def render(res: dict, manifest: dict) -> list[str]:
                       "| degraded | wiener_deconv | tv_deconv | pnp (CNN prior, defaults) |", "|---|---|---|---|",
                       f"| {r['degraded']:.2f} | {r['wiener_deconv']:.2f} | {r['tv_deconv']:.2f} | "
                       f"**{r['pnp']:.2f}** |", ""]
-        elif section == "speed":
-            lines += [f"## Speed (seconds: median and fastest of {r['rounds']} rounds, each round timing every "
-                      "case in turn, after a warm-up that loads the model)", "", stamp, "",
-                      "| method | input | median s | fastest s |",
-                      "|---|---|---|---|"]
+        elif section in ("speed", "speed_avx2"):
+            if section == "speed":
+                lines += [f"## Speed (seconds: median and fastest of {r['rounds']} rounds, each round timing every "
+                          "case in turn, after a warm-up that loads the model)", "", stamp, ""]
+            else:
+                lines += ["## Speed on an AVX2-only CPU, emulated (the same cases, the instruction set capped at "
+                          "AVX2)", "", stamp, "",
+                          "The issue's speed bars are set for float32 on an AVX2-only CPU. This section runs the "
+                          "cases above in a process whose libraries may not use anything beyond AVX2 (PyTorch's "
+                          "ATen, oneDNN and MKL, OpenBLAS and NumPy; the script checks that the cap took effect), "
+                          "so bf16 is emulated there and the registry default is float32. Only the instruction set "
+                          "is an AVX2 CPU's: the cores, clocks, caches and memory are this machine's.", ""]
+            lines += ["| method | input | median s | fastest s |", "|---|---|---|---|"]
             lines += [f"| {m} | {label} | {med:.2f} | {fast:.2f} |" for m, label, med, fast in r["times"]]
             times = {(m, label): med for m, label, med, _ in r["times"]}  # the bars use the median
             bm3d = times.get(("bm3d", "512x512 colour"))
@@ -407,9 +459,11 @@ def render(res: dict, manifest: dict) -> list[str]:
                 notes.append(f"`pnp` colour deblurring ({default}) takes {pnp / bm3d:.2f} x the time of `bm3d` "
                              "(bar: at most 1 x)")
             if notes:
-                lines += ["", "On this CPU the registry default precision is " + default + ". " + "; ".join(notes)
-                          + "."]
-            lines += ["", f"Shipped weights in total: {r['weights_mb']:.1f} MB.", ""]
+                where = "On this CPU" if section == "speed" else "Under the AVX2 cap"
+                lines += ["", f"{where} the registry default precision is {default}. " + "; ".join(notes) + "."]
+            if section == "speed":
+                lines += ["", f"Shipped weights in total: {r['weights_mb']:.1f} MB."]
+            lines.append("")
     return lines
 
 
@@ -418,12 +472,16 @@ def main() -> int:
     parser.add_argument("--datasets", default=str(ROOT.parent / "shared" / "datasets"))
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks" / "deep.md"))
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections to (re-)measure")
+    parser.add_argument("--capped-speed-to", help=argparse.SUPPRESS)  # the child of the speed_avx2 section
     args = parser.parse_args()
     datasets, out = Path(args.datasets), Path(args.out)
+    if args.capped_speed_to:
+        _capped_speed(datasets, Path(args.capped_speed_to), lambda msg: print(msg, file=sys.stderr, flush=True))
+        return 0
     raw_path = out.with_suffix(".json")
     res = json.loads(raw_path.read_text()) if raw_path.exists() else {}
     funcs = {"denoise": bench_denoise, "sr": bench_sr, "combined": bench_combined, "deblur": bench_deblur,
-             "speed": bench_speed}
+             "speed": bench_speed, "speed_avx2": bench_speed_avx2}
     for section in [s.strip() for s in args.only.split(",") if s.strip()]:
         if section not in funcs:
             raise SystemExit(f"unknown section {section!r}; choose from {', '.join(SECTIONS)}")
@@ -431,7 +489,7 @@ def main() -> int:
         data = funcs[section](datasets, lambda msg: print(msg, file=sys.stderr, flush=True))
         res[section] = {"data": data, "meta": {
             "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "seconds": time.time() - started,
-            "machine": machine()}}
+            "machine": data.pop("machine", None) or machine()}}  # a capped child's own description
         raw_path.write_text(json.dumps(res, indent=1) + "\n")
     manifest = json.loads((ROOT / "assets" / "weights" / "manifest.json").read_text())
     lines = render(res, manifest)

@@ -33,6 +33,8 @@ def _cpuinfo(tmp_path: Path, flags: str, key: str = "flags") -> Path:
 def cpu(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """Set the CPU flags the detection sees (no RESTORATION_BF16); the cached decision is reset around the test."""
     monkeypatch.delenv(precision.BF16_ENV, raising=False)
+    for name in precision.ISA_CAP_ENVS:
+        monkeypatch.delenv(name, raising=False)
     precision._detected.cache_clear()
 
     def set_flags(flags: str | None) -> None:
@@ -84,6 +86,26 @@ def test_the_environment_overrides_the_detection(cpu, monkeypatch: pytest.Monkey
     cpu(AVX512_BF16)
     monkeypatch.setenv(precision.BF16_ENV, "off")
     assert precision.bf16_native() is False
+
+
+@pytest.mark.parametrize(("cap", "expected"), [
+    ("AVX2", False), ("avx512_core", False), ("AVX512_CORE_VNNI", False), ("AVX2_VNNI_2", False),
+    ("AVX512_CORE_BF16", True), ("AVX512_CORE_AMX", True), ("AVX10_1_512_AMX_FP16", True), ("ALL", True), ("", True)])
+def test_an_instruction_set_cap_below_bf16_means_float32(cpu, monkeypatch: pytest.MonkeyPatch, cap: str,
+                                                         expected: bool) -> None:
+    cpu(AVX512_BF16)
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", cap)
+    assert precision.bf16_native() is expected
+    cpu(AVX2_ONLY)  # a cap never adds what the CPU lacks
+    assert precision.bf16_native() is False
+
+
+def test_the_older_name_of_the_cap_counts_too(cpu, monkeypatch: pytest.MonkeyPatch) -> None:
+    cpu(AVX512_BF16)
+    monkeypatch.setenv("DNNL_MAX_CPU_ISA", "avx2")
+    assert precision.isa_cap() == "AVX2" and precision.bf16_native() is False
+    monkeypatch.setenv(precision.BF16_ENV, "1")  # the override still wins
+    assert precision.bf16_native() is True
 
 
 # --------------------------------------------------------------------------- the defaults of the deep methods

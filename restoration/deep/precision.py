@@ -12,6 +12,12 @@ native:
 * elsewhere: a one-off timing of one convolution in both precisions at first use (bf16 is taken
   only when it is clearly faster).
 
+An instruction-set cap set for oneDNN (``ONEDNN_MAX_CPU_ISA``, e.g. ``AVX2``) below its bf16 level
+also means float32: oneDNN runs PyTorch's convolutions, and under such a cap it emulates bf16 (measured
+on an AMX machine, one 64-channel convolution: 0.006 s in bf16 uncapped, 1.7 s capped at ``AVX2``, 0.03 s
+capped at ``AVX512_CORE``, against 0.011-0.017 s in float32). The cap is how
+``scripts/bench_deep.py --only speed_avx2`` measures an AVX2-only CPU on a newer one.
+
 ``RESTORATION_BF16=1`` / ``0`` overrides the decision (a server administrator who measured, and the
 tests of both branches).
 """
@@ -23,11 +29,14 @@ import os
 import time
 from pathlib import Path
 
-__all__ = ["BF16_ENV", "bf16_native", "cpu_flags", "cpu_model", "native_bf16_flags"]
+__all__ = ["BF16_ENV", "ISA_CAP_ENVS", "bf16_native", "cpu_flags", "cpu_model", "isa_allows_bf16", "isa_cap",
+           "native_bf16_flags"]
 
 #: Environment variable forcing the decision (``1``/``0``; unset: detect).
 BF16_ENV = "RESTORATION_BF16"
 _NATIVE_FLAGS = ("avx512_bf16", "amx_bf16")
+#: Environment variables capping the instruction set of oneDNN (the second is its older name).
+ISA_CAP_ENVS = ("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA")
 
 
 def cpu_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> frozenset[str] | None:
@@ -59,6 +68,27 @@ def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> str:
 def native_bf16_flags(flags: frozenset[str]) -> bool:
     """Whether these CPU flags include a native bfloat16 instruction set."""
     return any(f in flags for f in _NATIVE_FLAGS)
+
+
+def isa_cap() -> str | None:
+    """The instruction-set cap set for oneDNN in the environment (upper case; None where none is set)."""
+    for name in ISA_CAP_ENVS:
+        value = os.environ.get(name, "").strip().upper()
+        if value:
+            return value
+    return None
+
+
+def isa_allows_bf16(cap: str | None) -> bool:
+    """Whether oneDNN still runs bf16 natively under this cap (None, ``ALL`` or ``DEFAULT``: no cap).
+
+    oneDNN's levels with native bf16 name it (``AVX512_CORE_BF16``) or come after it: ``AVX512_CORE_FP16``,
+    the ``..._AMX`` levels and ``AVX10_*``. ``AVX2``, ``AVX2_VNNI(_2)``, ``AVX512_CORE`` and
+    ``AVX512_CORE_VNNI`` emulate it.
+    """
+    if cap is None or cap in ("ALL", "DEFAULT"):
+        return True
+    return "BF16" in cap or "AMX" in cap or "FP16" in cap or cap.startswith("AVX10")
 
 
 def _timed_bf16_faster() -> bool:
@@ -95,11 +125,12 @@ def bf16_native() -> bool:
     Returns
     -------
     bool
-        ``RESTORATION_BF16`` when set to 0/1; otherwise True only where the CPU executes bf16 natively.
+        ``RESTORATION_BF16`` when set to 0/1; otherwise True only where the CPU executes bf16 natively
+        and no instruction-set cap (:func:`isa_cap`) makes oneDNN emulate it.
     """
     forced = os.environ.get(BF16_ENV, "").strip().lower()
     if forced in ("1", "true", "yes", "on"):
         return True
     if forced in ("0", "false", "no", "off"):
         return False
-    return _detected()
+    return isa_allows_bf16(isa_cap()) and _detected()
