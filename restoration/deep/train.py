@@ -864,8 +864,10 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
             arch = "AttentionDenoiser"
             arch_args = {"channels": cfg.channels, "features": cfg.features, "blocks": cfg.blocks,
                          "unshuffle": cfg.unshuffle}
-        model = build(arch, **arch_args).to(memory_format=torch.channels_last)
-    model = model.to(device)
+        model = build(arch, **arch_args)
+    # channels-last weights make oneDNN keep every convolution's activations channels-last (measured on a
+    # 2-core AMX CPU, a 5-stage colour combined step at batch 8: 1.15 s -> 0.95 s)
+    model = model.to(memory_format=torch.channels_last).to(device)
     if cfg.task == "combined":
         groups = [{"params": [p for n, p in model.named_parameters() if not n.startswith("hyper.")], "mult": 1.0},
                   {"params": list(model.hyper.parameters()), "mult": 10.0}]
