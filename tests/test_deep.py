@@ -305,6 +305,11 @@ def test_combined_training_continues_a_trained_model(tiny_data, tmp_path):
     else:
         assert "comb2" not in manifest(tmp_path / "w")
     assert _provenance("elsewhere.pt", tmp_path / "w") == {"file": "elsewhere.pt"}
+    path = tmp_path / "w" / "manifest.json"  # a note written into an entry by hand goes on with what it made
+    entries = json.loads(path.read_text())
+    entries["comb"]["note"] = "resumed once"
+    path.write_text(json.dumps(entries))
+    assert _provenance("comb", tmp_path / "w")["note"] == "resumed once"
 
 
 def test_untied_priors_start_as_the_shared_model_and_train_apart(tiny_data, tmp_path):

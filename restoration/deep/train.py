@@ -691,7 +691,7 @@ def _state_of(source: str, out_dir: Path) -> dict[str, Any]:
 
 
 def _provenance(source: str, out_dir: Path) -> dict[str, Any]:
-    """What ``--init`` started from: the manifest entry's name, checksum and the command that made it.
+    """What ``--init`` started from: the manifest entry's name, checksum, the command that made it, its fonts and note.
 
     Reproducing weights that were initialised from other shipped weights means running that command
     first (recursively, when it had an ``init`` of its own).
@@ -703,10 +703,9 @@ def _provenance(source: str, out_dir: Path) -> dict[str, Any]:
         return {"file": source}
     found = {"name": source, "sha256": entry.get("sha256"), "steps": entry.get("steps"),
              "command": entry.get("command")}
-    if "page_fonts" in entry:
-        found["page_fonts"] = entry["page_fonts"]
-    if "init" in entry:
-        found["init"] = entry["init"]
+    for key in ("page_fonts", "note", "init"):  # a hand-written note on how it was made travels with it
+        if key in entry:
+            found[key] = entry[key]
     return found
 
 
