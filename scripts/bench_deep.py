@@ -274,7 +274,8 @@ def machine() -> str:
     flags = sorted(f for f in (cpu_flags() or ()) if f.startswith(("avx", "amx", "fma")))
     commit = git_commit(ROOT)
     cap = isa_cap()
-    capped = f", instruction set capped at {cap} ({', '.join(avx2_env())})" if cap else ""
+    caps = [k for k in avx2_env() if os.environ.get(k)]  # the caps actually set, whoever set them
+    capped = f", instruction set capped at {cap} ({', '.join(caps)})" if cap else ""
     return (f"{model}, {os.cpu_count()} cores, torch {torch.__version__} ({torch.backends.cpu.get_cpu_capability()}, "
             f"native bf16: {'yes' if bf16_native() else 'no'}), flags {' '.join(flags) or 'unknown'}{capped}; "
             f"commit {commit}; load average {os.getloadavg()[0]:.1f} at the end")
