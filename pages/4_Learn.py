@@ -150,6 +150,24 @@ def nonlocal_(obs: Observation, sigma: float) -> None:
                "group G.")
 
 
+def model_cards(names: Sequence[str]) -> None:
+    """Where each shipped network of a section comes from: its manifest entry, in words, and its commands."""
+    st.markdown("#### Where the trained networks come from")
+    st.caption("Read from assets/weights/manifest.json, which ships with the weights (each file is checked against "
+               "its checksum there before it loads). To remake a network, run its commands from the repository "
+               "root in order: each run writes its weights where the next one's --init reads them. Runs stop at "
+               "a wall-clock budget, so on another machine a run reaches a different step; compare the steps kept.")
+    for name in names:
+        try:
+            card = learn.shipped_card(name)
+        except RestorationError as exc:  # a missing or unreadable manifest entry
+            st.warning(str(exc))
+            continue
+        with st.expander(f"{name}: {learn.card_title(card)}"):
+            st.markdown(learn.card_markdown(card))
+            st.code(learn.reproduce_script(card), language="bash")
+
+
 def deep(obs: Observation, sigma: float) -> None:
     """The denoising CNN opened up, and the same design enlarging x4."""
     internals = explain.cnn_internals(obs.degraded, sigma)
@@ -175,6 +193,7 @@ def deep(obs: Observation, sigma: float) -> None:
               (view.bicubic, f"bicubic ({score(sr_obs.clean, view.bicubic)})"),
               (learn.signed_image(view.correction, top), f"the network's correction (gray = 0, white = +{top:.2f})"),
               (view.output, f"cnn_sr ({score(sr_obs.clean, view.output)})")])
+    model_cards(["cnn_denoise_gray", "cnn_denoise_color", "cnn_sr"])
 
 
 def sparse(obs: Observation, sigma: float) -> None:
@@ -279,6 +298,7 @@ def pnp() -> None:
     st.caption("The data step undoes the blur and the downsampling as far as the observation allows, and brings "
                "the noise back; the prior removes it at the level beta_t the schedule sets. Training chose the "
                "levels: a very high first level (a smooth start), falling towards the noise level sigma.")
+    model_cards(["cnn_combined", "cnn_denoise_color"])
 
 
 # --------------------------------------------------------------------------- the other tasks

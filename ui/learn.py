@@ -24,6 +24,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from restoration import Observation, degrade
+from restoration.deep.weights import ModelCard, model_card
 from restoration.gallery import load_gallery_image
 from restoration.images import downscale_to_max_pixels, to_gray
 
@@ -38,6 +39,8 @@ __all__ = [
     "blurred_observation",
     "bm3d_group_figure",
     "busiest_row",
+    "card_markdown",
+    "card_title",
     "combined_observation",
     "edgiest_row",
     "energy_figure",
@@ -52,6 +55,8 @@ __all__ = [
     "noise2self_figure",
     "noisy_observation",
     "profile_figure",
+    "reproduce_script",
+    "shipped_card",
     "signed_image",
     "stages_figure",
     "zoom",
@@ -678,3 +683,65 @@ def noise2self_figure(values: Sequence[float], losses: Sequence[float], true_mse
                       yaxis2={"title": "MSE vs clean", "overlaying": "y", "side": "right"},
                       height=340, margin={"l": 40, "r": 40, "t": 30, "b": 40}, legend={"orientation": "h"})
     return fig
+
+
+def shipped_card(name: str) -> ModelCard:
+    """The card of the shipped network ``name``, from the weights manifest (no torch; raises ``WeightsError``)."""
+    return model_card(name)
+
+
+_TASK_WORDS = {"denoise": "denoising", "sr": "super-resolution", "combined": "the survey's combined degradation "
+               "(motion blur, x2 downsampling, noise), restored in one go"}
+
+
+def card_title(card: ModelCard) -> str:
+    """One line for a card's header: the task, the size and the training it had."""
+    task = {"denoise": "denoising", "sr": "super-resolution", "combined": "combined task"}.get(card.task, card.task)
+    colour = "" if card.task == "sr" else (" (colour)" if "channels=3" in card.architecture else " (gray)")
+    steps = f", {card.total_steps:,} training steps" if card.total_steps is not None else ""
+    params = f", {card.parameters / 1e6:.2f} M parameters" if card.parameters is not None else ""
+    return f"{task}{colour}{params}{steps}"
+
+
+def card_markdown(card: ModelCard) -> str:
+    """A shipped network's card as Markdown: what it is, what it learned from, how long, where, chosen on what."""
+    size = f", {card.megabytes:.1f} MB" if card.megabytes is not None else ""
+    stored = f" (stored as {card.stored_as})" if card.stored_as != "float32" else ""
+    params = f"{card.parameters:,} parameters" if card.parameters is not None else "parameters not recorded"
+    total = f"{card.total_steps:,} optimisation steps" if card.total_steps is not None else "steps not recorded"
+    runs = len(card.runs)
+    history = total + (f" over {runs} runs, each starting from the weights the one before it kept" if runs > 1
+                       else " in one run")
+    if card.minutes is None and card.machine == "not recorded":
+        last = "The machine and time were not recorded then."
+    else:
+        took = f"{card.minutes:.0f} minutes" if card.minutes is not None else "time not recorded"
+        last = f"The last run: {took}, on {card.machine}."
+    task = _TASK_WORDS.get(card.task, card.task or "not recorded")
+    lines = [
+        f"- **Task:** {task}. **Network:** `{card.architecture}`: {params}{size}{stored}.",
+        f"- **Trained on:** {card.data}.",
+        f"- **Training:** {history}. {last}",
+        f"- **Checkpoint chosen on:** {card.chosen_on}.",
+    ]
+    if card.chosen_on_report_set:
+        lines.append("- **Caveat:** the checkpoint was chosen on a set that the benchmark report also quotes, "
+                     "so the report's number on that set is not a score on unseen images.")
+    return "\n".join(lines)
+
+
+def reproduce_script(card: ModelCard) -> str:
+    """The commands that remake a shipped network, oldest run first, each headed by a comment saying what it kept."""
+    blocks = []
+    for i, run in enumerate(card.runs, 1):
+        kept = f"{run.steps:,} steps kept" if run.steps is not None else "steps not recorded"
+        head = [f"# run {i} of {len(card.runs)}: {run.model}, {kept}"]
+        head += [f"#   {line}" for line in _wrap(run.note)] if run.note else []
+        blocks.append("\n".join([*head, run.command or "# (command not recorded)"]))
+    return "\n\n".join(blocks)
+
+
+def _wrap(text: str, width: int = 100) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [text]

@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import RestorationError
 
-__all__ = ["WEIGHTS_DIR", "WeightsError", "load_model", "manifest", "model_info"]
+__all__ = ["REPORT_SETS", "WEIGHTS_DIR", "ModelCard", "TrainingRun", "WeightsError", "load_model", "manifest",
+           "model_card", "model_info"]
 
 WEIGHTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "weights"
 _lock = threading.Lock()
+
+#: The image sets docs/benchmarks/deep.md quotes. A model whose checkpoint was chosen on one of them has a
+#: reported number that is not a clean test score; its card says so.
+REPORT_SETS = ("Set12", "Set5", "Kodak24", "CBSD68", "BSD68")
 
 
 class WeightsError(RestorationError):
@@ -86,3 +93,161 @@ def load_model(name: str, weights_dir: Path = WEIGHTS_DIR) -> Any:
     """
     with _lock:
         return _load(name, str(weights_dir))
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """One training run in a shipped model's history (a model may be the last of several runs, each one
+    starting from the weights the one before it made).
+
+    Attributes
+    ----------
+    model : str
+        The name the run's weights were shipped under.
+    steps : int or None
+        Optimisation steps of the checkpoint kept (None where the manifest does not say).
+    command : str
+        The command that ran it ("" where not recorded).
+    note : str
+        How it was run, where the command alone does not tell (a resumed run, a changed setting).
+    """
+
+    model: str
+    steps: int | None
+    command: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """Where one shipped network comes from, in the words a user reads: data, history, machine, selection.
+
+    Attributes
+    ----------
+    name, task, architecture : str
+        The model's name, its task and its architecture with the arguments that set its size.
+    parameters : int or None
+        Learned parameters.
+    megabytes : float or None
+        Size of the weights file (None if it is missing).
+    stored_as : str
+        "float32" unless the weights were rounded to a smaller type to ship.
+    data : str
+        The training data.
+    runs : tuple of TrainingRun
+        The runs that made the weights, the first first; the last one made the shipped file.
+    minutes : float or None
+        Wall-clock minutes of the last run (earlier runs' times are not recorded).
+    machine : str
+        Where the last run trained ("not recorded" for models trained before the manifest said).
+    chosen_on : str
+        The data the checkpoint was chosen on, with the setting and the score it reached there.
+    chosen_on_report_set : bool
+        True when that data is a set the benchmark report also quotes (its number there is then not a
+        clean test score).
+    """
+
+    name: str
+    task: str
+    architecture: str
+    parameters: int | None
+    megabytes: float | None
+    stored_as: str
+    data: str
+    runs: tuple[TrainingRun, ...]
+    minutes: float | None
+    machine: str
+    chosen_on: str
+    chosen_on_report_set: bool
+
+    @property
+    def total_steps(self) -> int | None:
+        """Optimisation steps over all runs (None if a run does not say)."""
+        steps = [r.steps for r in self.runs]
+        return None if any(s is None for s in steps) else sum(s for s in steps if s is not None)
+
+
+def _runs(entry: dict[str, Any], name: str) -> tuple[TrainingRun, ...]:
+    """The chain of runs behind ``entry``, oldest first, from its nested ``init`` records."""
+    chain: list[TrainingRun] = []
+    node: Any = entry
+    label = name
+    for _ in range(100):  # a manifest is data: never follow a chain without end
+        if not isinstance(node, dict):
+            if node:  # an init recorded only by name or path
+                chain.append(TrainingRun(str(node), None, "", "its own history is not recorded"))
+            break
+        steps = node.get("steps")
+        chain.append(TrainingRun(str(node.get("name") or label), int(steps) if isinstance(steps, int) else None,
+                                 str(node.get("command") or ""), str(node.get("note") or "")))
+        node = node.get("init")
+        if isinstance(node, dict) and "command" not in node and "file" in node:
+            node = node["file"]
+    return tuple(reversed(chain))
+
+
+def _machine(trained_on: Any) -> str:
+    if not isinstance(trained_on, dict):
+        return "not recorded"
+    parts = [str(trained_on.get("name") or trained_on.get("device") or "unknown device")]
+    if trained_on.get("device") == "cpu":
+        cores, threads = trained_on.get("cores"), trained_on.get("threads")
+        parts.append(f"CPU, {cores} cores" + (f", {threads} threads" if threads else ""))
+        if trained_on.get("capability"):
+            parts.append(f"{trained_on['capability']} code path")
+    elif trained_on.get("device"):
+        parts.append(str(trained_on["device"]).upper())
+    for key in ("precision", "torch"):
+        if trained_on.get(key):
+            parts.append(f"torch {trained_on[key]}" if key == "torch" else str(trained_on[key]))
+    return ", ".join(parts)
+
+
+def _chosen_on(validation: Any) -> tuple[str, bool]:
+    if not isinstance(validation, dict) or not validation.get("set"):
+        return "not recorded", False
+    where = str(validation["set"])
+    setting = validation.get("setting") or (f"sigma {validation['sigma']:g}" if "sigma" in validation else "")
+    text = where + (f"; {setting}" if setting else "")
+    if isinstance(validation.get("psnr"), (int, float)):
+        text += f"; best validation PSNR {validation['psnr']:.2f} dB"
+    report = any(re.search(rf"(?<![A-Za-z0-9]){s}(?![A-Za-z0-9])", where) for s in REPORT_SETS)
+    return text, report
+
+
+def model_card(name: str, weights_dir: Path = WEIGHTS_DIR) -> ModelCard:
+    """The card of one shipped model, read from its manifest entry (no weights are loaded, no torch).
+
+    Parameters
+    ----------
+    name : str
+        A model in the manifest, e.g. ``"cnn_combined"``.
+    weights_dir : pathlib.Path, optional
+        Where the manifest and weights are (default: the shipped ones).
+
+    Returns
+    -------
+    ModelCard
+
+    Raises
+    ------
+    WeightsError
+        If the model is not in the manifest.
+    """
+    info = model_info(name, weights_dir)
+    args = info.get("arch_args") or {}
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(args.items())) if isinstance(args, dict) else ""
+    path = Path(weights_dir) / str(info.get("file", ""))
+    size = path.stat().st_size / 1e6 if info.get("file") and path.is_file() else None
+    minutes = info.get("minutes")
+    chosen, report = _chosen_on(info.get("validation"))
+    params = info.get("parameters")
+    return ModelCard(
+        name=name, task=str(info.get("task", "")),
+        architecture=f"{info.get('arch', 'unknown')}({shown})",
+        parameters=int(params) if isinstance(params, int) else None,
+        megabytes=size, stored_as=str(info.get("stored_as") or "float32"),
+        data=str(info.get("data") or "not recorded"), runs=_runs(info, name),
+        minutes=float(minutes) if isinstance(minutes, (int, float)) else None,
+        machine=_machine(info.get("trained_on")), chosen_on=chosen, chosen_on_report_set=report,
+    )
