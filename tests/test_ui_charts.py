@@ -66,6 +66,7 @@ def test_category_bars_one_trace_per_method() -> None:
     assert all(t.type == "bar" for t in fig.data) and fig.layout.barmode == "group"
     assert list(fig.data[0].x) == ["portrait", "urban scene"]
     assert fig.layout.yaxis.range[0] < min(fig.data[0].y)  # the axis starts below the lowest bar
+    assert f"the axis starts at {fig.layout.yaxis.range[0]:g}, not 0" in fig.layout.yaxis.title.text
     assert "SSIM" in charts.category_bars(_results(), "ssim").layout.yaxis.title.text
     with pytest.raises(ValueError, match="metric"):
         charts.category_bars(_results(), "mse")
