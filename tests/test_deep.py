@@ -301,6 +301,8 @@ def test_combined_training_continues_a_trained_model(tiny_data, tmp_path):
     assert ckpt["history"][0]["step"] == 0
     assert ckpt["history"][0]["val_psnr"] == pytest.approx(start, abs=1e-3)  # the trained weights, re-validated
     assert ckpt["provenance"]["name"] == "comb" and ckpt["provenance"]["command"].endswith("first")
+    assert ckpt["provenance"]["minutes"] == first["minutes"]  # each run's time and machine go on with it
+    assert ckpt["provenance"]["trained_on"] == first["trained_on"]
     if more:  # written only because it beat the start
         assert more["validation"]["psnr"] > start and more["init"]["sha256"] == first["sha256"]
     else:

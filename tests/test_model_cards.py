@@ -6,6 +6,7 @@ page is opened with AppTest to check that the deep and plug-and-play sections sh
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -38,6 +39,8 @@ def test_every_shipped_model_has_a_card_that_matches_its_manifest_entry() -> Non
         assert [r.steps for r in card.runs] == [e.get("steps") for e in reversed(chain)], name
         assert [r.command for r in card.runs] == [e.get("command", "") for e in reversed(chain)], name
         assert card.total_steps == sum(e["steps"] for e in chain), name
+        assert [r.minutes for r in card.runs] == [e.get("minutes") for e in reversed(chain)], name
+        assert [bool(r.machine) for r in card.runs] == [bool(e.get("trained_on")) for e in reversed(chain)], name
         assert card.runs[-1].model == name
         assert card.parameters == entry["parameters"]
         assert card.megabytes == pytest.approx((WEIGHTS_DIR / entry["file"]).stat().st_size / 1e6)
@@ -99,16 +102,20 @@ def test_a_sparse_or_odd_entry_gives_a_card_that_says_what_is_not_recorded(tmp_p
 
 def test_card_text_and_reproduce_script() -> None:
     runs = (TrainingRun("a", 100, "python -m restoration train --out a", ""),
-            TrainingRun("b", 50, "python -m restoration train --out b --init a", "resumed once " * 20))
+            TrainingRun("b", 50, "python -m restoration train --out b --init a", "resumed once " * 20, 90.0, "a GPU"))
     card = ModelCard("b", "combined", "Net(channels=3)", 1234, 0.5, "float16", "CBSD432", runs, 12.0,
                      "a CPU", "Set12; best validation PSNR 30.00 dB", True)
     assert card.total_steps == 150
     text = learn.card_markdown(card)
     assert "150 optimisation steps over 2 runs" in text and "1,234 parameters, 0.5 MB (stored as float16)" in text
     assert "12 minutes, on a CPU" in text and "Caveat" in text
+    assert card.recorded_minutes == (90.0, 1) and "1.5 hours in the 1 run whose time was recorded" in text
+    timed = dataclasses.replace(card, runs=(dataclasses.replace(runs[0], minutes=30.0), runs[1]))
+    assert "2.0 hours of training in all" in learn.card_markdown(timed)
     assert learn.card_title(card) == "combined task (colour), 0.00 M parameters, 150 training steps"
     script = learn.reproduce_script(card)
-    assert script.index("# run 1 of 2: a, 100 steps kept") < script.index("--out a") < script.index("# run 2 of 2")
+    assert script.index("# run 1 of 2: a, 100 steps kept\n") < script.index("--out a") < script.index(
+        "# run 2 of 2: b, 50 steps kept, 90 min on a GPU")
     assert all(len(line) <= 104 for line in script.splitlines() if line.startswith("#   "))  # the note is wrapped
 
 

@@ -712,6 +712,10 @@ def card_markdown(card: ModelCard) -> str:
     runs = len(card.runs)
     history = total + (f" over {runs} runs, each starting from the weights the one before it kept" if runs > 1
                        else " in one run")
+    minutes, timed = card.recorded_minutes
+    if runs > 1 and timed:
+        history += (f"; {minutes / 60:.1f} hours of training in all" if timed == runs else
+                    f"; {minutes / 60:.1f} hours in the {timed} run{'s' if timed > 1 else ''} whose time was recorded")
     if card.minutes is None and card.machine == "not recorded":
         last = "The machine and time were not recorded then."
     else:
@@ -735,6 +739,8 @@ def reproduce_script(card: ModelCard) -> str:
     blocks = []
     for i, run in enumerate(card.runs, 1):
         kept = f"{run.steps:,} steps kept" if run.steps is not None else "steps not recorded"
+        if run.minutes is not None:
+            kept += f", {run.minutes:.0f} min" + (f" on {run.machine}" if run.machine else "")
         head = [f"# run {i} of {len(card.runs)}: {run.model}, {kept}"]
         head += [f"#   {line}" for line in _wrap(run.note)] if run.note else []
         blocks.append("\n".join([*head, run.command or "# (command not recorded)"]))

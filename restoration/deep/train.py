@@ -703,7 +703,8 @@ def _provenance(source: str, out_dir: Path) -> dict[str, Any]:
         return {"file": source}
     found = {"name": source, "sha256": entry.get("sha256"), "steps": entry.get("steps"),
              "command": entry.get("command")}
-    for key in ("page_fonts", "note", "init"):  # a hand-written note on how it was made travels with it
+    # how it was made travels with it: a hand-written note, its time and machine, and its own init
+    for key in ("page_fonts", "note", "minutes", "trained_on", "init"):
         if key in entry:
             found[key] = entry[key]
     return found

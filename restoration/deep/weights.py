@@ -110,12 +110,18 @@ class TrainingRun:
         The command that ran it ("" where not recorded).
     note : str
         How it was run, where the command alone does not tell (a resumed run, a changed setting).
+    minutes : float or None
+        Its wall-clock minutes, where recorded.
+    machine : str
+        Where it ran, in words ("" where not recorded).
     """
 
     model: str
     steps: int | None
     command: str
     note: str
+    minutes: float | None = None
+    machine: str = ""
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,12 @@ class ModelCard:
         steps = [r.steps for r in self.runs]
         return None if any(s is None for s in steps) else sum(s for s in steps if s is not None)
 
+    @property
+    def recorded_minutes(self) -> tuple[float, int]:
+        """Wall-clock minutes summed over the runs that recorded them, and how many runs did."""
+        known = [r.minutes for r in self.runs if r.minutes is not None]
+        return float(sum(known)), len(known)
+
 
 def _runs(entry: dict[str, Any], name: str) -> tuple[TrainingRun, ...]:
     """The chain of runs behind ``entry``, oldest first, from its nested ``init`` records."""
@@ -177,9 +189,11 @@ def _runs(entry: dict[str, Any], name: str) -> tuple[TrainingRun, ...]:
             if node:  # an init recorded only by name or path
                 chain.append(TrainingRun(str(node), None, "", "its own history is not recorded"))
             break
-        steps = node.get("steps")
+        steps, minutes = node.get("steps"), node.get("minutes")
+        machine = _machine(node["trained_on"]) if "trained_on" in node else ""
         chain.append(TrainingRun(str(node.get("name") or label), int(steps) if isinstance(steps, int) else None,
-                                 str(node.get("command") or ""), str(node.get("note") or "")))
+                                 str(node.get("command") or ""), str(node.get("note") or ""),
+                                 float(minutes) if isinstance(minutes, (int, float)) else None, machine))
         node = node.get("init")
         if isinstance(node, dict) and "command" not in node and "file" in node:
             node = node["file"]
