@@ -106,6 +106,10 @@ def _lecture_steps(page: Page, key: str) -> None:
         expect(page.get_by_text("now the periodic model is the true one", exact=False)).to_be_visible()
         page.get_by_text("the scene goes on (a photo)", exact=True).click()
         _wait_idle(page)
+    elif key == "pnp":  # the unfolded network's card: opened, it shows where the weights come from
+        page.get_by_text("cnn_combined: combined task", exact=False).first.click()
+        expect(page.get_by_text("Checkpoint chosen on", exact=False).first).to_be_visible(timeout=RUN_TIMEOUT_MS)
+        expect(page.get_by_text("# run 1 of", exact=False).first).to_be_visible()
     elif key == "inpaint":
         driver.pick(page, "Missing pixels", "text", "text", timeout_ms=RUN_TIMEOUT_MS)
         expect(page.get_by_text("on the holes", exact=False).first).to_be_visible()
