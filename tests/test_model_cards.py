@@ -82,7 +82,9 @@ def test_a_sparse_or_odd_entry_gives_a_card_that_says_what_is_not_recorded(tmp_p
         "bare": {},
         "named_init": {"steps": 10, "command": "b", "init": "weights/old.pt", "file": "missing.pt"},
         "file_init": {"steps": 5, "init": {"file": "x.pt"}},
+        "cpu_only": {"trained_on": {"device": "cpu", "name": "Some CPU"}},
     })
+    assert model_card("cpu_only", d).machine == "Some CPU, CPU"  # no "None cores" where the count is missing
     bare = model_card("bare", d)
     assert bare.runs == (TrainingRun("bare", None, "", ""),)
     assert bare.total_steps is None and bare.megabytes is None and bare.minutes is None

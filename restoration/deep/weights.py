@@ -143,7 +143,7 @@ class ModelCard:
     runs : tuple of TrainingRun
         The runs that made the weights, the first first; the last one made the shipped file.
     minutes : float or None
-        Wall-clock minutes of the last run (earlier runs' times are not recorded).
+        Wall-clock minutes of the last run (each run's own, where recorded, is in ``runs``).
     machine : str
         Where the last run trained ("not recorded" for models trained before the manifest said).
     chosen_on : str
@@ -206,7 +206,7 @@ def _machine(trained_on: Any) -> str:
     parts = [str(trained_on.get("name") or trained_on.get("device") or "unknown device")]
     if trained_on.get("device") == "cpu":
         cores, threads = trained_on.get("cores"), trained_on.get("threads")
-        parts.append(f"CPU, {cores} cores" + (f", {threads} threads" if threads else ""))
+        parts.append("CPU" + (f", {cores} cores" if cores else "") + (f", {threads} threads" if threads else ""))
         if trained_on.get("capability"):
             parts.append(f"{trained_on['capability']} code path")
     elif trained_on.get("device"):
