@@ -17,6 +17,7 @@ stays a sharp square, never a blur.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -690,13 +691,14 @@ def shipped_card(name: str) -> ModelCard:
     return model_card(name)
 
 
-_TASK_WORDS = {"denoise": "denoising", "sr": "super-resolution", "combined": "the survey's combined degradation "
-               "(motion blur, x2 downsampling, noise), restored in one go"}
+_TASK_SHORT = {"denoise": "denoising", "sr": "super-resolution", "combined": "combined task"}
+_TASK_WORDS = {**_TASK_SHORT, "combined": "the survey's combined degradation (motion blur, x2 downsampling, "
+               "noise), restored in one go"}
 
 
 def card_title(card: ModelCard) -> str:
     """One line for a card's header: the task, the size and the training it had."""
-    task = {"denoise": "denoising", "sr": "super-resolution", "combined": "combined task"}.get(card.task, card.task)
+    task = _TASK_SHORT.get(card.task, card.task)
     colour = "" if card.task == "sr" else (" (colour)" if "channels=3" in card.architecture else " (gray)")
     steps = f", {card.total_steps:,} training steps" if card.total_steps is not None else ""
     params = f", {card.parameters / 1e6:.2f} M parameters" if card.parameters is not None else ""
@@ -748,6 +750,4 @@ def reproduce_script(card: ModelCard) -> str:
 
 
 def _wrap(text: str, width: int = 100) -> list[str]:
-    import textwrap
-
     return textwrap.wrap(text, width) or [text]

@@ -691,7 +691,7 @@ def _state_of(source: str, out_dir: Path) -> dict[str, Any]:
 
 
 def _provenance(source: str, out_dir: Path) -> dict[str, Any]:
-    """What ``--init`` started from: the manifest entry's name, checksum, the command that made it, its fonts and note.
+    """What ``--init`` started from: the manifest entry's name, checksum, command, fonts, note, time and machine.
 
     Reproducing weights that were initialised from other shipped weights means running that command
     first (recursively, when it had an ``init`` of its own).

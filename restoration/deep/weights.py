@@ -183,7 +183,6 @@ def _runs(entry: dict[str, Any], name: str) -> tuple[TrainingRun, ...]:
     """The chain of runs behind ``entry``, oldest first, from its nested ``init`` records."""
     chain: list[TrainingRun] = []
     node: Any = entry
-    label = name
     for _ in range(100):  # a manifest is data: never follow a chain without end
         if not isinstance(node, dict):
             if node:  # an init recorded only by name or path
@@ -191,7 +190,7 @@ def _runs(entry: dict[str, Any], name: str) -> tuple[TrainingRun, ...]:
             break
         steps, minutes = node.get("steps"), node.get("minutes")
         machine = _machine(node["trained_on"]) if "trained_on" in node else ""
-        chain.append(TrainingRun(str(node.get("name") or label), int(steps) if isinstance(steps, int) else None,
+        chain.append(TrainingRun(str(node.get("name") or name), int(steps) if isinstance(steps, int) else None,
                                  str(node.get("command") or ""), str(node.get("note") or ""),
                                  float(minutes) if isinstance(minutes, (int, float)) else None, machine))
         node = node.get("init")
