@@ -105,12 +105,13 @@ def test_a_sparse_or_odd_entry_gives_a_card_that_says_what_is_not_recorded(tmp_p
 def test_card_text_and_reproduce_script() -> None:
     runs = (TrainingRun("a", 100, "python -m restoration train --out a", ""),
             TrainingRun("b", 50, "python -m restoration train --out b --init a", "resumed once " * 20, 90.0, "a GPU"))
-    card = ModelCard("b", "combined", "Net(channels=3)", 1234, 0.5, "float16", "CBSD432", runs, 12.0,
-                     "a CPU", "Set12; best validation PSNR 30.00 dB", True)
+    card = ModelCard("b", "combined", "Net(channels=3)", 1234, 0.5, "float16", "CBSD432", runs,
+                     "Set12; best validation PSNR 30.00 dB", True)
     assert card.total_steps == 150
     text = learn.card_markdown(card)
     assert "150 optimisation steps over 2 runs" in text and "1,234 parameters, 0.5 MB (stored as float16)" in text
-    assert "12 minutes, on a CPU" in text and "Caveat" in text
+    assert card.minutes == 90.0 and card.machine == "a GPU"  # the last run's
+    assert "90 minutes, on a GPU" in text and "Caveat" in text
     assert card.recorded_minutes == (90.0, 1) and "1.5 hours in the 1 run whose time was recorded" in text
     timed = dataclasses.replace(card, runs=(dataclasses.replace(runs[0], minutes=30.0), runs[1]))
     assert "2.0 hours of training in all" in learn.card_markdown(timed)

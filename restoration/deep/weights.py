@@ -141,11 +141,8 @@ class ModelCard:
     data : str
         The training data.
     runs : tuple of TrainingRun
-        The runs that made the weights, the first first; the last one made the shipped file.
-    minutes : float or None
-        Wall-clock minutes of the last run (each run's own, where recorded, is in ``runs``).
-    machine : str
-        Where the last run trained ("not recorded" for models trained before the manifest said).
+        The runs that made the weights, the first first; the last one made the shipped file. Its time and
+        machine are also the properties ``minutes`` and ``machine``.
     chosen_on : str
         The data the checkpoint was chosen on, with the setting and the score it reached there.
     chosen_on_report_set : bool
@@ -161,10 +158,18 @@ class ModelCard:
     stored_as: str
     data: str
     runs: tuple[TrainingRun, ...]
-    minutes: float | None
-    machine: str
     chosen_on: str
     chosen_on_report_set: bool
+
+    @property
+    def minutes(self) -> float | None:
+        """Wall-clock minutes of the last run, the one that made the shipped file (None if not recorded)."""
+        return self.runs[-1].minutes if self.runs else None
+
+    @property
+    def machine(self) -> str:
+        """Where the last run trained ("not recorded" for models trained before the manifest said)."""
+        return (self.runs[-1].machine if self.runs else "") or "not recorded"
 
     @property
     def total_steps(self) -> int | None:
@@ -252,7 +257,6 @@ def model_card(name: str, weights_dir: Path = WEIGHTS_DIR) -> ModelCard:
     shown = ", ".join(f"{k}={v}" for k, v in sorted(args.items())) if isinstance(args, dict) else ""
     path = Path(weights_dir) / str(info.get("file", ""))
     size = path.stat().st_size / 1e6 if info.get("file") and path.is_file() else None
-    minutes = info.get("minutes")
     chosen, report = _chosen_on(info.get("validation"))
     params = info.get("parameters")
     return ModelCard(
@@ -261,6 +265,5 @@ def model_card(name: str, weights_dir: Path = WEIGHTS_DIR) -> ModelCard:
         parameters=int(params) if isinstance(params, int) else None,
         megabytes=size, stored_as=str(info.get("stored_as") or "float32"),
         data=str(info.get("data") or "not recorded"), runs=_runs(info, name),
-        minutes=float(minutes) if isinstance(minutes, (int, float)) else None,
-        machine=_machine(info.get("trained_on")), chosen_on=chosen, chosen_on_report_set=report,
+        chosen_on=chosen, chosen_on_report_set=report,
     )
