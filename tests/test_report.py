@@ -242,6 +242,8 @@ def test_bars_svg_orders_and_escapes() -> None:
     assert svg.index("high") < svg.index("low &lt;a&gt;") and "none" not in svg
     assert "#a3a8b8" in svg and "#ff4b4b" in svg
     assert "No PSNR" in report.bars_svg(["a"], [math.nan])
+    assert "PSNR (dB; the axis starts at 18, not 0)" in svg  # floor(20) - 2: the truncation is stated
+    assert "PSNR (dB)</text>" in report.bars_svg(["a", "b"], [1.0, 3.0])  # an axis from 0 needs no note
 
 
 def test_html_table_marks_best_and_dashes_missing() -> None:

@@ -431,8 +431,10 @@ def bars_svg(
             f'fill="{colour}"/>'
             f'<text x="{x_of(value) + 4:.1f}" y="{y + row_h / 2 + 4:.1f}">{value:.2f}</text></g>'
         )
+    # bars from 0 would all look alike; the axis starts lower down, and its title says where, as the app's chart does
+    where = f"; the axis starts at {start:g}, not 0" if start > 0 else ""
     parts.append(f'<text x="{(plot_l + plot_r) / 2:.1f}" y="{height - 4}" text-anchor="middle">'
-                 f'{"PSNR" if unit == "dB" else "value"} ({_e(unit)})</text></svg>')
+                 f'{"PSNR" if unit == "dB" else "value"} ({_e(unit)}{where})</text></svg>')
     return "".join(parts)
 
 
