@@ -584,3 +584,57 @@ def test_learning_rate_warms_up_then_follows_the_cosine(tiny_data, tmp_path):
     assert learning_rate(budget, 50, seconds=1.0) == pytest.approx(learning_rate(plain, 50))
     with pytest.raises(RestorationError, match="--warmup"):
         train(_cfg(tiny_data, tmp_path, warmup=-1))
+
+
+@pytest.mark.parametrize("average_wins", [True, False])
+def test_weight_average_is_scored_beside_the_weights_and_the_better_is_kept(tiny_data, tmp_path, monkeypatch,
+                                                                           average_wins):
+    """--ema D keeps a moving average of the weights; each validation scores both, the better one is written."""
+    from restoration.deep import train as train_mod
+
+    rounds = []
+
+    def fake_validate(net, images, cfg):  # rises with every validation; the average's parameters are frozen
+        is_average = not any(p.requires_grad for p in net.parameters())
+        if not is_average:  # the trained weights are scored first
+            rounds.append(1)
+        return 20.0 + len(rounds) + (0.5 if is_average == average_wins else 0.0)
+
+    monkeypatch.setattr(train_mod, "_validate", fake_validate)
+    entry = train(_cfg(tiny_data, tmp_path, ema=0.5, steps=4, val_every=2))
+    ckpt = torch.load(tmp_path / "ck" / "tiny.ckpt", weights_only=False)
+    assert ckpt["ema"]["n_averaged"].item() == 4  # updated after every step
+    assert all("val_psnr_average" in h for h in ckpt["history"])
+    assert entry["ema"] == {"decay": 0.5, "kept": "average" if average_wins else "trained weights"}
+    assert entry["steps"] == 4
+    saved = torch.load(tmp_path / "w" / entry["file"], weights_only=True)
+    average = {k.removeprefix("module."): v for k, v in ckpt["ema"].items() if k.startswith("module.")}
+    wanted = average if average_wins else ckpt["model"]
+    other = ckpt["model"] if average_wins else average
+    assert all(torch.equal(saved[k], wanted[k]) for k in saved)
+    assert not all(torch.equal(saved[k], other[k]) for k in saved)  # the two differ, so the check means something
+
+
+def test_weight_average_follows_its_decay_and_resumes(tiny_data, tmp_path):
+    from restoration.deep.train import _weight_average
+
+    net = torch.nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        net.weight.fill_(1.0)
+    average = _weight_average(net, 0.9)
+    average.update_parameters(net)  # the first update copies the weights
+    with torch.no_grad():
+        net.weight.fill_(3.0)
+    average.update_parameters(net)
+    assert torch.allclose(average.module.weight, torch.full((1, 2), 0.9 * 1.0 + 0.1 * 3.0))
+    assert _weight_average(net, 0.0) is None
+    again = _weight_average(net, 0.9, average.state_dict())
+    assert torch.equal(again.module.weight, average.module.weight) and again.n_averaged.item() == 2
+
+    first = train(_cfg(tiny_data, tmp_path, ema=0.9, stop_after=2))  # a run stopped and resumed
+    assert first["steps"] == 2
+    train(_cfg(tiny_data, tmp_path, ema=0.9))
+    ckpt = torch.load(tmp_path / "ck" / "tiny.ckpt", weights_only=False)
+    assert ckpt["step"] == 4 and ckpt["ema"]["n_averaged"].item() == 4  # the average went on, not afresh
+    with pytest.raises(RestorationError, match="--ema"):
+        train(_cfg(tiny_data, tmp_path, out="bad", ema=1.0))

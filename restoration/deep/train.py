@@ -104,6 +104,7 @@ class TrainConfig:
     gray_share: float = 0.0
     pages: float = 0.0
     store: str = "float32"
+    ema: float = 0.0
 
 
 class _Pool:
@@ -618,6 +619,26 @@ def _update_manifest(out_dir: Path, name: str, entry: dict[str, Any]) -> None:
         tmp.replace(manifest_path)
 
 
+def _weight_average(model: Any, decay: float, state: dict[str, Any] | None = None) -> Any:
+    """An exponential moving average of ``model``'s weights (``decay`` per step), or None when ``decay`` is 0.
+
+    ``torch.optim.swa_utils.AveragedModel``: a copy of the model whose parameters follow
+    ``avg = decay * avg + (1 - decay) * weights`` after every optimiser step (its first update copies the
+    weights). ``state`` is a resumed checkpoint's average.
+    """
+    if not decay:
+        return None
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    average = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+    if state is not None:
+        average.load_state_dict(state)
+    average.eval()
+    for p in average.parameters():
+        p.requires_grad_(False)
+    return average
+
+
 def learning_rate(cfg: TrainConfig, step: int, seconds: float = 0.0) -> float:
     """The learning rate of ``step`` (0-based), ``seconds`` into the run: an optional linear warm-up, then cosine.
 
@@ -653,6 +674,8 @@ def _check_config(cfg: TrainConfig) -> None:
         raise RestorationError(f"--store must be one of {', '.join(STORE_DTYPES)}, got {cfg.store!r}")
     if cfg.loss not in ("", "l1", "l2"):
         raise RestorationError(f"--loss must be l1 or l2, got {cfg.loss!r}")
+    if not 0.0 <= cfg.ema < 1.0:
+        raise RestorationError(f"--ema must be a decay in [0, 1) (e.g. 0.999; 0 turns it off), got {cfg.ema:g}")
     if cfg.warmup < 0:
         raise RestorationError(f"--warmup must be 0 or more steps, got {cfg.warmup}")
 
@@ -885,6 +908,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     continued = False
     # read before the first improvement can overwrite an entry of the same name; kept in the checkpoint
     provenance = _provenance(cfg.init, Path(cfg.out_dir)) if cfg.init else None
+    resumed_average = None
     if cfg.resume and ckpt_path.exists():
         state = torch.load(ckpt_path, weights_only=False)  # our own checkpoint, never a user's file
         model.load_state_dict(state["model"])
@@ -894,6 +918,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
         provenance = state.get("provenance", provenance)
+        resumed_average = state.get("ema")
         if state.get("page_fonts", fonts) != fonts:
             # its best score and the scores to come would be measured on different validation pages
             raise RestorationError(
@@ -914,9 +939,11 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
             model.load_prior(state)
     elif cfg.init:
         _init_from(model, cfg.init, Path(cfg.out_dir))
-    def validate() -> float:
+    average = _weight_average(model, cfg.ema, resumed_average)
+
+    def validate(net: Any = model) -> float:
         """Mean validation PSNR over every validation image (each part's mean is logged)."""
-        scores = [(_validate(model, part, cfg), len(part)) for _, part in val_parts]
+        scores = [(_validate(net, part, cfg), len(part)) for _, part in val_parts]
         if len(scores) > 1:
             tqdm.write("  " + ", ".join(f"{name.split(' (')[0]}: {sc:.3f} dB"
                                           for (name, _), (sc, _) in zip(val_parts, scores, strict=True)),
@@ -945,6 +972,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         tmp = ckpt_path.with_suffix(".tmp")
         torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "best": best,
                     "history": history, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                    "ema": average.state_dict() if average is not None else None,
                     "trained_s": trained_s + (time.time() - started),
                     "config": cfg.__dict__, "provenance": provenance, "page_fonts": fonts}, tmp)
         tmp.replace(ckpt_path)
@@ -980,6 +1008,8 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        if average is not None:
+            average.update_parameters(model)
         step += 1
         bar.update(1)
         shown = loss.item() * (255**2 if loss_name == "l2" else 255)
@@ -989,14 +1019,21 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
             model.eval()
             with torch.no_grad():
                 score = validate() if val_parts else -float(loss)
+                # the average is scored too (held-out data chooses between the two as between checkpoints)
+                avg_score = validate(average.module) if average is not None and val_parts else -math.inf
             model.train()
             minutes = round((trained_s + time.time() - started) / 60, 2)
             history.append({"step": step, "val_psnr": round(score, 4), "minutes": minutes})
-            tqdm.write(f"step {step}: validation PSNR {score:.3f} dB ({_val_setting(cfg)})", file=sys.stderr)
-            if score > best:
-                best = score
+            said = f"step {step}: validation PSNR {score:.3f} dB"
+            if average is not None and val_parts:
+                history[-1]["val_psnr_average"] = round(avg_score, 4)
+                said += f", weight average {avg_score:.3f} dB"
+            tqdm.write(f"{said} ({_val_setting(cfg)})", file=sys.stderr)
+            kept = average.module if avg_score > score else model
+            if max(score, avg_score) > best:
+                best = max(score, avg_score)
                 weights_path = out_dir / f"{cfg.out}.pt"
-                torch.save(stored_state(model.state_dict(), cfg.store), weights_path)
+                torch.save(stored_state(kept.state_dict(), cfg.store), weights_path)
                 entry = {
                     "file": weights_path.name,
                     "sha256": _sha256(weights_path),
@@ -1017,6 +1054,8 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
                 entry.update(_task_fields(cfg))
                 if cfg.store != "float32":
                     entry["stored_as"] = cfg.store
+                if average is not None:
+                    entry["ema"] = {"decay": cfg.ema, "kept": "average" if kept is not model else "trained weights"}
                 if fonts is not None:
                     entry["page_fonts"] = fonts
                 if provenance:
@@ -1095,6 +1134,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="share of training crops taken from --gray-data")
     p.add_argument("--pages", type=float, default=d.pages,
                    help="share of training crops taken from synthetic document pages (8 more pages validate)")
+    p.add_argument("--ema", type=float, default=d.ema,
+                   help="also keep an exponential moving average of the weights with this decay per step (e.g. "
+                        "0.999; 0: off); every validation scores the average too and the better one is kept")
     p.add_argument("--store", default=d.store, choices=list(STORE_DTYPES),
                    help="number type of the written weights (float16 halves the file; the model computes in "
                         "float32 either way)")
