@@ -636,5 +636,8 @@ def test_weight_average_follows_its_decay_and_resumes(tiny_data, tmp_path):
     train(_cfg(tiny_data, tmp_path, ema=0.9))
     ckpt = torch.load(tmp_path / "ck" / "tiny.ckpt", weights_only=False)
     assert ckpt["step"] == 4 and ckpt["ema"]["n_averaged"].item() == 4  # the average went on, not afresh
+    continued = train(_cfg(tiny_data, tmp_path, out="next", init="tiny", steps=2))
+    assert continued["init"]["ema"] == manifest(tmp_path / "w")["tiny"]["ema"]  # the history says what was kept
+    assert "ema" not in continued  # this run kept no average
     with pytest.raises(RestorationError, match="--ema"):
         train(_cfg(tiny_data, tmp_path, out="bad", ema=1.0))

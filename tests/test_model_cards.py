@@ -83,7 +83,13 @@ def test_a_sparse_or_odd_entry_gives_a_card_that_says_what_is_not_recorded(tmp_p
         "named_init": {"steps": 10, "command": "b", "init": "weights/old.pt", "file": "missing.pt"},
         "file_init": {"steps": 5, "init": {"file": "x.pt"}},
         "cpu_only": {"trained_on": {"device": "cpu", "name": "Some CPU"}},
+        "averaged": {"steps": 4, "note": "Resumed once.", "ema": {"decay": 0.999, "kept": "average"},
+                     "init": {"name": "raw", "steps": 2, "ema": {"decay": 0.999, "kept": "trained weights"}}},
     })
+    raw, averaged = model_card("averaged", d).runs
+    assert averaged.note == ("Resumed once. The weights kept are the moving average of the trained weights "
+                             "(decay 0.999), which scored higher on the held-out data.")
+    assert raw.note == ""  # kept its trained weights: nothing to say
     assert model_card("cpu_only", d).machine == "Some CPU, CPU"  # no "None cores" where the count is missing
     bare = model_card("bare", d)
     assert bare.runs == (TrainingRun("bare", None, "", ""),)

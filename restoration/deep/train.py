@@ -714,7 +714,8 @@ def _state_of(source: str, out_dir: Path) -> dict[str, Any]:
 
 
 def _provenance(source: str, out_dir: Path) -> dict[str, Any]:
-    """What ``--init`` started from: the manifest entry's name, checksum, command, fonts, note, time and machine.
+    """What ``--init`` started from: the manifest entry's name, checksum, command, fonts, note, weight average
+    (``--ema``: which weights were kept), time and machine.
 
     Reproducing weights that were initialised from other shipped weights means running that command
     first (recursively, when it had an ``init`` of its own).
@@ -727,7 +728,7 @@ def _provenance(source: str, out_dir: Path) -> dict[str, Any]:
     found = {"name": source, "sha256": entry.get("sha256"), "steps": entry.get("steps"),
              "command": entry.get("command")}
     # how it was made travels with it: a hand-written note, its time and machine, and its own init
-    for key in ("page_fonts", "note", "minutes", "trained_on", "init"):
+    for key in ("page_fonts", "note", "ema", "minutes", "trained_on", "init"):
         if key in entry:
             found[key] = entry[key]
     return found

@@ -196,12 +196,22 @@ def _runs(entry: dict[str, Any], name: str) -> tuple[TrainingRun, ...]:
         steps, minutes = node.get("steps"), node.get("minutes")
         machine = _machine(node["trained_on"]) if "trained_on" in node else ""
         chain.append(TrainingRun(str(node.get("name") or name), int(steps) if isinstance(steps, int) else None,
-                                 str(node.get("command") or ""), str(node.get("note") or ""),
+                                 str(node.get("command") or ""), _note(node),
                                  float(minutes) if isinstance(minutes, (int, float)) else None, machine))
         node = node.get("init")
         if isinstance(node, dict) and "command" not in node and "file" in node:
             node = node["file"]
     return tuple(reversed(chain))
+
+
+def _note(node: dict[str, Any]) -> str:
+    """The entry's own note, and which weights it kept where it also kept a moving average (``--ema``)."""
+    note = str(node.get("note") or "")
+    ema = node.get("ema")
+    if isinstance(ema, dict) and ema.get("kept") == "average":
+        note += (" " if note else "") + (f"The weights kept are the moving average of the trained weights "
+                                         f"(decay {ema.get('decay')}), which scored higher on the held-out data.")
+    return note
 
 
 def _machine(trained_on: Any) -> str:
