@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pywt
 
 if TYPE_CHECKING:
     from .observation import Observation
@@ -54,6 +53,8 @@ def estimate_noise_sigma(image: np.ndarray) -> float:
         arr = arr[..., None]
     if min(arr.shape[:2]) < 4:
         return 0.0
+    import pywt  # here, not at the top: the deep models' training imports this module where PyWavelets may not be
+
     _, (_, _, hh) = pywt.dwt2(arr, "db2", mode="symmetric", axes=(0, 1))
     per_channel = np.median(np.abs(hh), axis=(0, 1)) / 0.6745
     return float(np.mean(per_channel) * 255.0)

@@ -641,3 +641,45 @@ def test_weight_average_follows_its_decay_and_resumes(tiny_data, tmp_path):
     assert "ema" not in continued  # this run kept no average
     with pytest.raises(RestorationError, match="--ema"):
         train(_cfg(tiny_data, tmp_path, out="bad", ema=1.0))
+
+
+#: Runtime requirements (requirements.txt) that a lent GPU machine's Python does not have: the training
+#: command must run there from a pack with torch, NumPy, SciPy, Pillow, scikit-image, pandas and tqdm alone.
+NOT_ON_GPU_MACHINE = ("pywt", "plotly", "streamlit", "dask", "distributed")
+
+
+def test_training_from_a_pack_runs_without_the_apps_other_requirements(tmp_path, monkeypatch):
+    """The combined training's whole path (pack, gray crops, pages, validation, --ema) imports none of them."""
+    from restoration.deep import train as train_module
+    from restoration.deep.train import pack_crops
+
+    monkeypatch.setattr(train_module, "PAGE_TRAIN_COUNT", 3)
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for i in range(4):
+        save_image(make_scene(64, 64, seed=30 + i), photos / f"p{i}.png")
+    pack = tmp_path / "pack.npz"
+    pack_crops(str(photos), str(pack), count=6, size=48, val_split=1, gray_data=str(photos), gray_count=3,
+               pages=True)
+    code = (
+        "import runpy, sys\n"
+        f"blocked = {NOT_ON_GPU_MACHINE!r}\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in blocked:\n"
+        "            raise ImportError('not on the GPU machine: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "sys.argv = ['restoration', *sys.argv[1:]]\n"
+        "runpy.run_module('restoration', run_name='__main__', alter_sys=True)\n"
+    )
+    args = ["train", "--task", "combined", "--data", str(pack), "--val-crop", "32", "--out", "gpu", "--channels", "3",
+            "--stages", "2", "--pad", "2", "--steps", "2", "--batch", "2", "--patch", "24", "--blur-max", "5",
+            "--features", "8", "--blocks", "1", "--val-every", "2", "--gray-share", "0.2", "--pages", "0.2",
+            "--ema", "0.9", "--out-dir", str(tmp_path / "w"), "--checkpoint-dir", str(tmp_path / "ck"), "--no-bf16"]
+    res = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-3000:]
+    entry = json.loads(res.stdout)
+    assert entry["steps"] == 2 and "synthetic pages" in entry["validation"]["set"] and "ema" in entry
+    blocked = subprocess.run([sys.executable, "-c", code.replace("runpy.run_module", "import pywt; runpy.run_module")],
+                             cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "not on the GPU machine: pywt" in blocked.stderr  # the guard itself works
