@@ -683,3 +683,27 @@ def test_training_from_a_pack_runs_without_the_apps_other_requirements(tmp_path,
     blocked = subprocess.run([sys.executable, "-c", code.replace("runpy.run_module", "import pywt; runpy.run_module")],
                              cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "not on the GPU machine: pywt" in blocked.stderr  # the guard itself works
+
+
+def test_the_gpu_script_gives_options_the_cli_takes(tmp_path):
+    """scripts/train_on_gpu.sh runs once, on a lent machine: its commands must parse here, where it can be tested."""
+    import shlex
+
+    from restoration.__main__ import build_parser
+
+    script = (ROOT / "scripts" / "train_on_gpu.sh").read_text()
+    pack = " ".join(line.lstrip("# ").rstrip("\\") for line in script.splitlines()
+                    if line.startswith("#   python -m restoration pack-crops") or line.startswith("#       --size"))
+    start = script.index("python3 -m restoration train")
+    train_line = script[start:script.index("2>&1", start)].replace("\\\n", " ")
+    values = {"$pack": "p.npz", "$minutes": "8", "$batch": "64", "$lr": "1e-4", "$seed": "11", "$out": "o"}
+    parser = build_parser()
+    for command in (pack, train_line):
+        words = shlex.split(command.replace('"', ""))[3:]
+        words = [values.get(w, w) for w in words]
+        args = parser.parse_args(words)
+        assert args.func is not None
+    assert args.init == "cnn_combined" and args.ema == 0.999 and args.data == "p.npz"
+    res = subprocess.run(["bash", str(ROOT / "scripts" / "train_on_gpu.sh"), "1", "0"], cwd=tmp_path,
+                         env={"OUT": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert res.returncode == 2 and "artifacts/gpu/combined.npz is missing" in res.stderr
