@@ -248,10 +248,10 @@ def test_gray_model_on_colour_runs_channels_as_a_batch():
 def test_shipped_combined_model_restores_the_survey_degradation():
     """The shipped unfolded network on a photo crop: far above bicubic, clearly above the classic chain.
 
-    (Measured 2026-12-05: bicubic 25.04, classic_chain 27.71, cnn_combined 28.69 dB with five colour priors, one
-    per stage (28.52 and 28.44 after their earlier runs; 28.31 with four, 28.28 with three); the shared-prior model they
-    replaced gave 27.57 here. The issue's bar, +1 dB over the chain on Kodak24 and the gallery, is not reached:
-    see docs/benchmarks/deep.md.)
+    (Measured 2026-12-05: bicubic 25.04, classic_chain 27.71, cnn_combined 28.67 dB with five colour priors, one
+    per stage (28.69, 28.52 and 28.44 after their earlier runs; 28.31 with four, 28.28 with three); the
+    shared-prior model they replaced gave 27.57 here. The issue's bar, +1 dB over the chain on Kodak24 and the
+    gallery, is not reached: see docs/benchmarks/deep.md.)
     """
     from restoration import degrade, psnr, run_algorithm
     from restoration.degradations import PRESETS

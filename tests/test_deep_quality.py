@@ -71,8 +71,9 @@ def test_pnp_colour_deblur_floor():
 
 #: PSNR (dB) of the shipped weights on this file's cases, rounded down to 0.1 dB (measured 2026-12-04 with the
 #: registry defaults on an AVX-512 BF16 CPU, i.e. in bfloat16; beside them: bm3d 30.69 gray / 32.56 colour,
-#: bicubic 32.97 (Y), tv_deconv 28.35, classic_chain 27.71; cnn_combined 28.69, measured 2026-12-05 with five
-#: colour priors, one per stage, stored in float16, after its third five-prior run, the first on squared error).
+#: bicubic 32.97 (Y), tv_deconv 28.35, classic_chain 27.71; cnn_combined 28.67, measured 2026-12-05 with five
+#: colour priors, one per stage, stored in float16, after its fourth five-prior run, the second on squared error;
+#: 28.69 after the third, whose weights did a little worse on Kodak24 and the gallery).
 FLOORS: dict[str, float] = {
     "cnn_denoise_gray": 31.6,
     "cnn_denoise_colour": 32.7,
