@@ -29,6 +29,14 @@ def tiny_data(tmp_path_factory):
     return folder
 
 
+def _scenes(folder: Path, count: int, size: int, seed: int, prefix: str) -> Path:
+    """``count`` generated ``size`` x ``size`` scenes saved as PNG in a new ``folder``."""
+    folder.mkdir()
+    for i in range(count):
+        save_image(make_scene(size, size, seed=seed + i), folder / f"{prefix}{i}.png")
+    return folder
+
+
 def _cfg(tiny_data, tmp_path, **kw):
     base = dict(task="denoise", data=str(tiny_data), val=str(tiny_data), out="tiny", out_dir=str(tmp_path / "w"),
                 checkpoint_dir=str(tmp_path / "ck"), features=8, blocks=2, steps=4, batch=2, patch=32, val_every=2,
@@ -497,10 +505,7 @@ def test_training_with_gray_photos_and_pages(tiny_data, tmp_path, monkeypatch):
 
     monkeypatch.setattr(train_module, "PAGE_TRAIN_COUNT", 6)  # (160 pages take seconds to draw)
 
-    gray_dir = tmp_path / "gray"
-    gray_dir.mkdir()
-    for i in range(8):
-        save_image(make_scene(64, 64, seed=10 + i), gray_dir / f"g{i}.png")
+    gray_dir = _scenes(tmp_path / "gray", 8, 64, seed=10, prefix="g")
     cfg = _cfg(tiny_data, tmp_path, task="combined", channels=3, val=None, val_split=1, val_crop=32, patch=24,
                unshuffle=2, stages=1, blur_max=5, gray_data=str(gray_dir), gray_share=0.3, pages=0.2)
     sources, parts = load_extras(cfg)
@@ -526,10 +531,7 @@ def test_pack_carries_gray_crops_and_pages(tiny_data, tmp_path, monkeypatch):
     from restoration.deep.train import load_extras, pack_crops
 
     monkeypatch.setattr(train_module, "PAGE_TRAIN_COUNT", 3)
-    gray_dir = tmp_path / "gray"
-    gray_dir.mkdir()
-    for i in range(4):
-        save_image(make_scene(48, 48, seed=20 + i), gray_dir / f"g{i}.png")
+    gray_dir = _scenes(tmp_path / "gray", 4, 48, seed=20, prefix="g")
     pack = tmp_path / "pack.npz"
     info = pack_crops(str(tiny_data), str(pack), count=6, size=32, val_split=1, gray_data=str(gray_dir),
                       gray_count=5, pages=True)
@@ -654,10 +656,7 @@ def test_training_from_a_pack_runs_without_the_apps_other_requirements(tmp_path,
     from restoration.deep.train import pack_crops
 
     monkeypatch.setattr(train_module, "PAGE_TRAIN_COUNT", 3)
-    photos = tmp_path / "photos"
-    photos.mkdir()
-    for i in range(4):
-        save_image(make_scene(64, 64, seed=30 + i), photos / f"p{i}.png")
+    photos = _scenes(tmp_path / "photos", 4, 64, seed=30, prefix="p")
     pack = tmp_path / "pack.npz"
     pack_crops(str(photos), str(pack), count=6, size=48, val_split=1, gray_data=str(photos), gray_count=3,
                pages=True)
