@@ -727,7 +727,7 @@ def _provenance(source: str, out_dir: Path) -> dict[str, Any]:
         return {"file": source}
     found = {"name": source, "sha256": entry.get("sha256"), "steps": entry.get("steps"),
              "command": entry.get("command")}
-    # how it was made travels with it: a hand-written note, its time and machine, and its own init
+    # how it was made travels with it: a hand-written note, which weights it kept, its time and machine, its init
     for key in ("page_fonts", "note", "ema", "minutes", "trained_on", "init"):
         if key in entry:
             found[key] = entry[key]
@@ -1017,16 +1017,17 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         bar.set_postfix(loss=f"{shown:.2f}", lr=f"{learning_rate(cfg, step, elapsed):.1e}", best=f"{best:.2f}")
         last = step == cfg.steps or (budget_s and trained_s + time.time() - started >= budget_s)
         if step % cfg.val_every == 0 or last:
+            # the average is scored too (held-out data chooses between the two as between checkpoints)
+            scores_average = average is not None and bool(val_parts)
             model.eval()
             with torch.no_grad():
                 score = validate() if val_parts else -float(loss)
-                # the average is scored too (held-out data chooses between the two as between checkpoints)
-                avg_score = validate(average.module) if average is not None and val_parts else -math.inf
+                avg_score = validate(average.module) if scores_average else -math.inf
             model.train()
             minutes = round((trained_s + time.time() - started) / 60, 2)
             history.append({"step": step, "val_psnr": round(score, 4), "minutes": minutes})
             said = f"step {step}: validation PSNR {score:.3f} dB"
-            if average is not None and val_parts:
+            if scores_average:
                 history[-1]["val_psnr_average"] = round(avg_score, 4)
                 said += f", weight average {avg_score:.3f} dB"
             tqdm.write(f"{said} ({_val_setting(cfg)})", file=sys.stderr)
