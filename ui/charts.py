@@ -92,12 +92,12 @@ def category_bars(results: pd.DataFrame, metric: str = "psnr", degradation: str 
         legend_title_text="method", margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=420,
     )
     if metric == "psnr" and math.isfinite(low) and math.isfinite(high):
-        # PSNR bars from 0 dB would all look alike; the axis starts lower down, and its title says where, so
-        # that a bar twice as tall is never read as twice the quality.
-        start = max(0.0, math.floor(low) - 2.0)
-        fig.update_yaxes(range=[start, math.ceil(high) + 1.0])
-        if start > 0:
-            fig.update_yaxes(title_text=f"PSNR (dB; the axis starts at {start:g}, not 0)")
+        from ui.compare import psnr_axis
+
+        start, stop, note = psnr_axis(low, high)
+        fig.update_yaxes(range=[start, stop])
+        if note:
+            fig.update_yaxes(title_text=f"PSNR (dB{note})")
     return fig
 
 

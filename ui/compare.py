@@ -99,6 +99,18 @@ class RestoreRun:
     started: str = field(default_factory=lambda: _dt.datetime.now().astimezone().isoformat(timespec="seconds"))
 
 
+def psnr_axis(low: float, high: float) -> tuple[float, float, str]:
+    """The axis of a PSNR bar chart whose values run from ``low`` to ``high`` dB: start, stop and a note.
+
+    Bars from 0 dB would all look alike, so the axis starts 2 dB below the lowest whole value; the note
+    (``"; the axis starts at 18, not 0"``, empty when it starts at 0) goes into the axis title after the
+    unit, so that a bar twice as tall is never read as twice the quality.
+    """
+    start = max(0.0, math.floor(low) - 2.0)
+    note = f"; the axis starts at {start:g}, not 0" if start > 0 else ""
+    return start, math.ceil(high) + 1.0, note
+
+
 def title_of(name: str) -> str:
     """Display title of a method (the registry spec's), ``"Degraded input"`` for the degraded row.
 

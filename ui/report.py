@@ -396,9 +396,7 @@ def bars_svg(
     if not bars:
         return '<p class="note">No PSNR to chart (no ground truth).</p>'
     bars.sort(key=lambda b: b[1], reverse=True)
-    low, high = min(b[1] for b in bars), max(b[1] for b in bars)
-    start = max(0.0, math.floor(low) - 2.0)
-    stop = math.ceil(high) + 1.0
+    start, stop, where = compare.psnr_axis(min(b[1] for b in bars), max(b[1] for b in bars))
     longest = min(max(len(b[0]) for b in bars), 46)
     label_w = 14 + 6.6 * longest
     width = max(int(width), int(label_w) + 200)
@@ -431,8 +429,6 @@ def bars_svg(
             f'fill="{colour}"/>'
             f'<text x="{x_of(value) + 4:.1f}" y="{y + row_h / 2 + 4:.1f}">{value:.2f}</text></g>'
         )
-    # bars from 0 would all look alike; the axis starts lower down, and its title says where, as the app's chart does
-    where = f"; the axis starts at {start:g}, not 0" if start > 0 else ""
     parts.append(f'<text x="{(plot_l + plot_r) / 2:.1f}" y="{height - 4}" text-anchor="middle">'
                  f'{"PSNR" if unit == "dB" else "value"} ({_e(unit)}{where})</text></svg>')
     return "".join(parts)
