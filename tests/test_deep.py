@@ -225,6 +225,23 @@ def test_init_from_gray_weights_seeds_a_colour_model(tiny_data, tmp_path):
         train(_cfg(tiny_data, tmp_path, out="c2", channels=3, init="missing"))
 
 
+def test_denoiser_continued_with_init_is_validated_first(tiny_data, tmp_path):
+    """--init with weights of the same architecture continues them: the start is validated and weights are
+    written only when they beat it; gray weights seeding a colour model start afresh (nothing to beat)."""
+    first = train(_cfg(tiny_data, tmp_path, out="g"))
+    start = first["validation"]["psnr"]
+    more = train(_cfg(tiny_data, tmp_path, out="g2", init="g", lr=1.0, steps=2, seed=3))
+    history = torch.load(tmp_path / "ck" / "g2.ckpt", weights_only=False)["history"]
+    assert history[0]["step"] == 0 and history[0]["val_psnr"] == pytest.approx(start, abs=1e-3)
+    if more:
+        assert more["validation"]["psnr"] > start and more["init"]["sha256"] == first["sha256"]
+    else:  # (the likely case: a learning rate of 1 wrecks it)
+        assert "g2" not in manifest(tmp_path / "w")
+    train(_cfg(tiny_data, tmp_path, out="c", channels=3, init="g", steps=2))
+    assert torch.load(tmp_path / "ck" / "c.ckpt", weights_only=False)["history"][0]["step"] == 2
+    assert "c" in manifest(tmp_path / "w")
+
+
 def test_colour_init_reproduces_gray_model_on_gray_input(tiny_data, tmp_path):
     from restoration.deep.train import _init_from
 

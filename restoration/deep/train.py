@@ -734,23 +734,30 @@ def _provenance(source: str, out_dir: Path) -> dict[str, Any]:
     return found
 
 
-def _init_from(model: Any, source: str, out_dir: Path) -> None:
+def _init_from(model: Any, source: str, out_dir: Path) -> bool:
     """Start from shipped weights (a manifest name or a ``.pt`` path); gray weights can seed a colour model.
 
     When the channel counts differ, the folded input/output convolutions are adapted: the head's
     gray filters are shared by the colour channels (divided by their number, the map channel kept)
     and the tail's are repeated, so the colour model starts as the gray model applied to the
     channel mean, its noise estimate removed from every channel; training then separates them.
+
+    Returns
+    -------
+    bool
+        True when the weights fitted as they were: the run continues a trained model of this task.
     """
     import torch
 
     state = _state_of(source, out_dir)
     own = model.state_dict()
     u2 = model.unshuffle**2
+    same = True
     for key in ("head.weight", "tail.weight", "tail.bias"):
         src, dst = state[key], own[key]
         if src.shape == dst.shape:
             continue
+        same = False
         c_src = (src.shape[1] - 1) // u2 if key == "head.weight" else src.shape[0] // u2
         if c_src != 1:
             raise RestorationError(f"--init: cannot adapt {key} from {tuple(src.shape)} to {tuple(dst.shape)}")
@@ -761,6 +768,7 @@ def _init_from(model: Any, source: str, out_dir: Path) -> None:
         else:
             state[key] = src.repeat(c, *([1] * (src.dim() - 1)))
     model.load_state_dict(state)
+    return same
 
 
 def pick_device(name: str = "auto") -> Any:
@@ -938,8 +946,8 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
             continued = True
         else:  # a denoiser: it seeds every prior
             model.load_prior(state)
-    elif cfg.init:
-        _init_from(model, cfg.init, Path(cfg.out_dir))
+    elif cfg.init:  # the same architecture continues; gray weights seeding a colour model start afresh
+        continued = _init_from(model, cfg.init, Path(cfg.out_dir))
     average = _weight_average(model, cfg.ema, resumed_average)
 
     def validate(net: Any = model) -> float:
