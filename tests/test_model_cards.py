@@ -50,7 +50,8 @@ def test_every_shipped_model_has_a_card_that_matches_its_manifest_entry() -> Non
 def test_the_combined_model_is_traced_back_to_the_colour_denoiser_it_started_from() -> None:
     card = model_card("cnn_combined")
     assert card.runs[0].model == "cnn_denoise_color"
-    assert card.runs[0].command == manifest()["cnn_denoise_color"]["command"]
+    # the colour denoiser's first run (the shipped colour denoiser continued it later, from the same weights)
+    assert card.runs[0].command == model_card("cnn_denoise_color").runs[0].command
     assert all(r.model == "cnn_combined" and "--task combined" in r.command for r in card.runs[1:])
     assert len(card.runs) > 2 and card.stored_as == "float16"
     assert "Intel" in card.machine or "AMD" in card.machine or "cuda" in card.machine.lower()
