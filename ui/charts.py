@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from restoration.results import DEGRADED, category_means, for_degradation, method_means
+from ui.compare import psnr_axis
 
 __all__ = [
     "METRIC_LABELS",
@@ -92,8 +93,6 @@ def category_bars(results: pd.DataFrame, metric: str = "psnr", degradation: str 
         legend_title_text="method", margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=420,
     )
     if metric == "psnr" and math.isfinite(low) and math.isfinite(high):
-        from ui.compare import psnr_axis
-
         start, stop, note = psnr_axis(low, high)
         fig.update_yaxes(range=[start, stop])
         if note:
