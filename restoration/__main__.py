@@ -353,7 +353,7 @@ def _cmd_pack(args: argparse.Namespace) -> int:
 
     print(json.dumps(pack_crops(args.folder, args.out, count=args.count, size=args.size, val_split=args.val_split,
                                 seed=args.seed, gray_data=args.gray_data, gray_count=args.gray_count,
-                                pages=args.pages)))
+                                pages=args.pages, val_crop=args.val_crop, codec=args.codec)))
     return 0
 
 
@@ -443,12 +443,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=2000, help="number of crops")
     p.add_argument("--size", type=int, default=128, help="crop side in pixels")
     p.add_argument("--val-split", type=int, default=32,
-                   help="images held out (never cropped; stored whole for validation), as train --val-split")
+                   help="images held out (never cropped for training; stored for validation), as train --val-split")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--gray-data", default="", help="also pack gray crops of this folder and its held-out split "
                                                    "(train --gray-share then reads them from the pack)")
     p.add_argument("--gray-count", type=int, default=500, help="number of gray crops")
     p.add_argument("--pages", action="store_true", help="also pack the synthetic document pages (train --pages)")
+    p.add_argument("--val-crop", type=int, default=0,
+                   help="store the held-out images as their centre crops of this size (0: whole); a combined run "
+                        "with train --val-crop up to it validates on them exactly")
+    p.add_argument("--codec", default="webp", choices=["webp", "raw"],
+                   help="lossless WebP (about half the bytes) or raw pixels (for a Pillow without WebP)")
     p.set_defaults(func=_cmd_pack)
     return parser
 

@@ -242,6 +242,26 @@ def test_denoiser_continued_with_init_is_validated_first(tiny_data, tmp_path):
     assert "c" in manifest(tmp_path / "w")
 
 
+def test_a_continuation_says_whether_its_held_out_split_was_trained_on_before(tiny_data, tmp_path):
+    """Weights chosen on a --val folder were trained on every image: a continuation holding a split out of that
+    folder says its start saw them; one continuing weights that held out the same split says it never did."""
+    from restoration.deep.train import _held_out_status
+
+    train(_cfg(tiny_data, tmp_path, out="a"))  # --val folder: trained on all of tiny_data
+    train(_cfg(tiny_data, tmp_path, out="b", val=None, val_split=1))  # held img0.png out
+    split = {"val": None, "val_split": 1}
+    assert _held_out_status(_cfg(tiny_data, tmp_path, init="a", **split), ["img0.png"]).endswith(
+        "the weights it continues were trained on them")
+    assert _held_out_status(_cfg(tiny_data, tmp_path, init="b", **split), ["img0.png"]) == "never trained on"
+    assert _held_out_status(_cfg(tiny_data, tmp_path, **split), ["img0.png"]) == "never trained on"
+    assert "not in the manifest" in _held_out_status(_cfg(tiny_data, tmp_path, init="x.pt", **split), ["img0.png"])
+    entry = train(_cfg(tiny_data, tmp_path, out="a2", init="a", steps=2, lr=1e-4, **split))
+    status = torch.load(tmp_path / "ck" / "a2.ckpt", weights_only=False)["held_status"]  # kept for a resume
+    assert status == "not trained on in this run; the weights it continues were trained on them"
+    if entry:  # (written only when it beat its start)
+        assert entry["validation"]["set"] == f"{tiny_data.name} held-out split (1 images, {status})"
+
+
 def test_colour_init_reproduces_gray_model_on_gray_input(tiny_data, tmp_path):
     from restoration.deep.train import _init_from
 
@@ -445,14 +465,22 @@ def test_held_out_split_is_deterministic_and_never_trained_on(tiny_data, tmp_pat
 
 
 def test_pack_of_crops_trains_like_the_folder(tiny_data, tmp_path):
+    from restoration.deep.packing import read_pack
     from restoration.deep.train import load_data, pack_crops
 
     pack = tmp_path / "pack.npz"
     info = pack_crops(str(tiny_data), str(pack), count=6, size=32, val_split=1)
-    assert info["crops"] == 6 and info["held_out"] == 1
-    with np.load(pack) as data:
-        assert data["crops"].shape == (6, 32, 32, 3) and data["crops"].dtype == np.uint8
-        assert list(data["val_names"]) == ["img0.png"] and data["val_0"].shape == (40, 44, 3)
+    assert info["crops"] == 6 and info["held_out"] == 1 and info["codec"] == "webp"
+    data = read_pack(pack)
+    assert data["crops"].shape == (6, 32, 32, 3) and data["crops"].dtype == np.uint8
+    assert list(data["val_names"]) == ["img0.png"] and data["val_0"].shape == (40, 44, 3)
+    raw = tmp_path / "raw.npz"
+    pack_crops(str(tiny_data), str(raw), count=6, size=32, val_split=1, codec="raw")
+    with np.load(raw) as stored:  # raw stores the pixels themselves ...
+        assert stored["crops"].shape == (6, 32, 32, 3) and "crops__shape" not in stored.files
+        assert np.array_equal(stored["crops"], data["crops"]) and np.array_equal(stored["val_0"], data["val_0"])
+    with np.load(pack) as stored:  # ... WebP encoded images, decoded exactly (the same seeded crops)
+        assert stored["crops"].ndim == 1 and list(stored["crops__shape"]) == [6, 32, 32, 3]
     images, val, held = load_data(_cfg(pack, tmp_path, data=str(pack), val=None, channels=3))
     assert len(images) == 6 and images[0].shape == (32, 32, 3) and len(val) == 1 and held == ["img0.png"]
     entry = train(_cfg(tiny_data, tmp_path, data=str(pack), val=None, out="packed"))
@@ -461,6 +489,36 @@ def test_pack_of_crops_trains_like_the_folder(tiny_data, tmp_path):
                           "--count", "3", "--size", "16", "--val-split", "1"], cwd=ROOT, capture_output=True,
                          text=True, timeout=120)
     assert res.returncode == 0 and json.loads(res.stdout)["crops"] == 3
+
+
+def test_pack_stores_held_out_centre_crops_for_a_combined_run(tiny_data, tmp_path, monkeypatch):
+    """--val-crop packs what a combined run with that --val-crop validates on; other runs are refused."""
+    from restoration.deep import packing
+    from restoration.deep.train import _centre_crop, load_data, pack_crops
+
+    whole, cropped = tmp_path / "whole.npz", tmp_path / "cropped.npz"
+    pack_crops(str(tiny_data), str(whole), count=4, size=16, val_split=1, codec="raw")
+    info = pack_crops(str(tiny_data), str(cropped), count=4, size=16, val_split=1, val_crop=24)
+    assert info["val_crop"] == 24 and packing.read_pack(cropped)["val_0"].shape == (24, 24, 3)
+    combined = {"task": "combined", "val": None, "channels": 3}
+    _, val_whole, _ = load_data(_cfg(tiny_data, tmp_path, data=str(whole), val_crop=20, **combined))
+    _, val_cropped, _ = load_data(_cfg(tiny_data, tmp_path, data=str(cropped), val_crop=20, **combined))
+    assert np.array_equal(_centre_crop(val_whole[0], 20), _centre_crop(val_cropped[0], 20))
+    for bad in ({"val_crop": 0}, {"val_crop": 32}, {"task": "denoise", "val_crop": 20}):
+        with pytest.raises(RestorationError, match="centre 24x24 crops"):
+            load_data(_cfg(tiny_data, tmp_path, data=str(cropped), **{**combined, **bad}))
+    monkeypatch.setattr("PIL.features.check", lambda name: name != "webp")
+    packing._read_pack.cache_clear()
+    with pytest.raises(RestorationError, match="--codec raw"):
+        load_data(_cfg(tiny_data, tmp_path, data=str(cropped), val_crop=20, **combined))
+    packing._read_pack.cache_clear()
+    assert load_data(_cfg(tiny_data, tmp_path, data=str(whole), val_crop=20, **combined))[0]  # raw needs no WebP
+    import restoration.__main__ as cli
+
+    parser = cli.build_parser()
+    codec_choices = next(a.choices for sp in parser._subparsers._group_actions[0].choices.values()
+                         for a in sp._actions if a.dest == "codec")
+    assert tuple(codec_choices) == packing.CODECS
 
 
 def test_time_budget_stops_training_and_ends_the_schedule(tiny_data, tmp_path, monkeypatch):

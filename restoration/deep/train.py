@@ -47,6 +47,7 @@ from ..colour import rgb_to_y
 from ..errors import RestorationError
 from ..images import load_image, to_gray, to_uint8
 from ..ops import imresize, modcrop, motion_kernel, resize_matrix
+from .packing import read_pack, save_pack
 
 TASKS = ("denoise", "sr", "combined")
 #: Degradation used to validate (and benchmark) the combined model: the app's "combined" preset.
@@ -185,13 +186,12 @@ def load_data(cfg: TrainConfig, luma: bool = False) -> tuple[list[np.ndarray], l
     """
     names: list[str] = []
     if str(cfg.data).endswith(".npz"):
-        if not Path(cfg.data).is_file():
-            raise RestorationError(f"training pack not found: {cfg.data}")
-        with np.load(cfg.data) as pack:
-            images = _from_pack(pack["crops"], cfg.channels, luma)
-            val_keys = sorted((k for k in pack.files if k[:4] == "val_" and k[4:].isdigit()), key=lambda k: int(k[4:]))
-            val = [_from_pack(pack[k][None], cfg.channels, luma)[0] for k in val_keys]
-            names = [str(n) for n in pack["val_names"]] if "val_names" in pack.files else []
+        pack = read_pack(cfg.data)
+        _check_pack_crop(pack, cfg)
+        images = _from_pack(pack["crops"], cfg.channels, luma)
+        val_keys = sorted((k for k in pack if k[:4] == "val_" and k[4:].isdigit()), key=lambda k: int(k[4:]))
+        val = [_from_pack(pack[k][None], cfg.channels, luma)[0] for k in val_keys]
+        names = [str(n) for n in pack["val_names"]] if "val_names" in pack else []
         if cfg.max_images:
             images = images[: cfg.max_images]
     else:
@@ -253,8 +253,7 @@ def load_extras(cfg: TrainConfig) -> tuple[Sources, list[tuple[str, list[np.ndar
     val_parts: list[tuple[str, list[np.ndarray]]] = []
     pack: dict[str, Any] = {}
     if str(cfg.data).endswith(".npz") and (cfg.gray_share > 0 or cfg.pages > 0):
-        with np.load(cfg.data) as found:  # a pack made with --gray-data / --pages carries them
-            pack = {k: found[k] for k in found.files if k.startswith(("gray_", "page"))}
+        pack = read_pack(cfg.data)  # a pack made with --gray-data / --pages carries them
     if cfg.gray_share > 0:
         if cfg.gray_data:
             paths = _image_paths(cfg.gray_data)
@@ -315,53 +314,71 @@ def _random_crops(images: Sequence[np.ndarray], count: int, size: int, rng: np.r
 
 
 def pack_crops(folder: str, out: str, *, count: int = 2000, size: int = 128, val_split: int = 32,
-               seed: int = 0, gray_data: str = "", gray_count: int = 500, pages: bool = False) -> dict[str, Any]:
-    """Write one compressed ``.npz`` of random uint8 training crops (for a machine without the dataset).
+               seed: int = 0, gray_data: str = "", gray_count: int = 500, pages: bool = False,
+               val_crop: int = 0, codec: str = "webp") -> dict[str, Any]:
+    """Write one ``.npz`` of random uint8 training crops (for a machine without the dataset).
 
-    The ``val_split`` held-out images (:func:`held_out`) are never cropped; they are stored whole
-    (``val_0`` ...) with their names, so a run on the pack validates on the same split. With
-    ``gray_data``, ``gray_count`` gray crops of that folder and its held-out split (``val_split // 4``,
-    as :func:`load_extras`) are stored too; with ``pages``, the synthetic training and validation
-    pages, drawn here (a GPU machine may lack the fonts). A run on the pack then takes them by
-    ``--gray-share`` and ``--pages`` alone.
+    The ``val_split`` held-out images (:func:`held_out`) are never cropped for training; they are
+    stored whole (``val_0`` ...), or as their centre ``val_crop`` x ``val_crop`` crops (what a
+    combined run with ``--val-crop`` validates on, in a fraction of the bytes), with their names, so
+    a run on the pack validates on the same split. With ``gray_data``, ``gray_count`` gray crops of
+    that folder and its held-out split (``val_split // 4``, as :func:`load_extras`) are stored too;
+    with ``pages``, the synthetic training and validation pages, drawn here (a GPU machine may lack
+    the fonts). A run on the pack then takes them by ``--gray-share`` and ``--pages`` alone. The
+    images are stored by ``codec`` (:mod:`.packing`: lossless WebP, about half of raw's bytes).
 
     Returns
     -------
     dict
-        ``{"file", "crops", "size", "megabytes", "held_out"}``.
+        ``{"file", "crops", "size", "megabytes", "held_out", "codec", "val_crop", ...}``.
     """
     paths = _image_paths(folder)
     skip = set(held_out([p.name for p in paths], val_split))
     train_paths = [p for p in paths if p.name not in skip]
     if not train_paths:
         raise RestorationError(f"no training images in {folder}")
+    if val_crop < 0:
+        raise RestorationError(f"--val-crop must be 0 (whole images) or a size in pixels, got {val_crop}")
     rng = np.random.default_rng(seed)
 
+    def held(img: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(_centre_crop(to_uint8(img), val_crop))
+
     crops = _random_crops([to_uint8(load_image(p, mode="rgb")) for p in train_paths], count, size, rng)
-    extra: dict[str, Any] = {f"val_{j}": to_uint8(load_image(p, mode="rgb"))
-                             for j, p in enumerate(sorted(q for q in paths if q.name in skip))}
+    stacks: dict[str, np.ndarray] = {"crops": crops}
+    singles = {f"val_{j}": held(load_image(p, mode="rgb"))
+               for j, p in enumerate(sorted(q for q in paths if q.name in skip))}
+    arrays: dict[str, Any] = {"val_names": np.array(sorted(skip)), "val_crop": np.array(val_crop)}
     found: dict[str, Any] = {}
     if gray_data:
         gpaths = _image_paths(gray_data)
         gskip = _gray_held_out(gpaths, val_split)
-        gray = _random_crops([to_uint8(load_image(p, mode="gray")) for p in gpaths if p.name not in gskip],
-                             gray_count, size, rng)
-        extra.update({f"gray_val_{j}": to_uint8(load_image(p, mode="gray"))
-                      for j, p in enumerate(sorted(q for q in gpaths if q.name in gskip))})
-        extra.update(gray_crops=gray, gray_val_names=np.array(sorted(gskip)),
-                     gray_source=np.array(Path(gray_data).name))
-        found.update(gray_crops=len(gray), gray_held_out=len(gskip))
+        stacks["gray_crops"] = _random_crops(
+            [to_uint8(load_image(p, mode="gray")) for p in gpaths if p.name not in gskip], gray_count, size, rng)
+        singles.update({f"gray_val_{j}": held(load_image(p, mode="gray"))
+                        for j, p in enumerate(sorted(q for q in gpaths if q.name in gskip))})
+        arrays.update(gray_val_names=np.array(sorted(gskip)), gray_source=np.array(Path(gray_data).name))
+        found.update(gray_crops=len(stacks["gray_crops"]), gray_held_out=len(gskip))
     if pages:
         from .pages import font_names, render_pages
 
-        extra.update(pages=np.stack([to_uint8(p) for p in render_pages(PAGE_TRAIN_COUNT, seed=0)]),
-                     page_val=np.stack([to_uint8(p) for p in render_pages(PAGE_VAL_COUNT, seed=PAGE_VAL_SEED)]))
+        stacks.update(pages=np.stack([to_uint8(p) for p in render_pages(PAGE_TRAIN_COUNT, seed=0)]),
+                      page_val=np.stack([held(p) for p in render_pages(PAGE_VAL_COUNT, seed=PAGE_VAL_SEED)]))
         fonts = font_names()
-        extra.update(page_fonts=np.array(fonts))
+        arrays.update(page_fonts=np.array(fonts))
         found.update(pages=PAGE_TRAIN_COUNT, fonts=fonts)
-    np.savez_compressed(out, crops=crops, val_names=np.array(sorted(skip)), **extra)
+    save_pack(out, arrays, stacks, singles, codec=codec)
     return {"file": out, "crops": len(crops), "size": size, "megabytes": round(Path(out).stat().st_size / 2**20, 1),
-            "held_out": len(skip), **found}
+            "held_out": len(skip), "codec": codec, "val_crop": val_crop, **found}
+
+
+def _check_pack_crop(pack: dict[str, np.ndarray], cfg: TrainConfig) -> None:
+    """A pack whose held-out images are centre crops validates only a combined run cropping as much or more."""
+    crop = int(pack["val_crop"]) if "val_crop" in pack else 0
+    if crop and (cfg.task != "combined" or not 0 < cfg.val_crop <= crop) and not cfg.val:
+        raise RestorationError(
+            f"this pack holds its held-out images as centre {crop}x{crop} crops: it can validate a combined run "
+            f"with --val-crop {crop} or less; for whole images, pack again without --val-crop")
 
 
 #: Number types the weights can be written in (``--store``).
@@ -398,7 +415,7 @@ def page_fonts(cfg: TrainConfig) -> list[str] | None:
         with np.load(cfg.data) as found:
             if "page_fonts" in found.files:
                 return [str(f) for f in found["page_fonts"]]
-            if "pages" in found.files:
+            if "pages" in found.files or "pages__shape" in found.files:
                 return ["unknown (a pack made before fonts were recorded)"]
     from .pages import font_names
 
@@ -827,12 +844,34 @@ def _data_name(cfg: TrainConfig, extras: Sequence[tuple[Any, float, str]] = ()) 
                       + [f"{label} ({share:.0%} of crops)" for _, share, label in extras])
 
 
-def _val_record(cfg: TrainConfig, held: list[str], best: float, extra: Sequence[str] = ()) -> dict[str, Any]:
+def _held_out_status(cfg: TrainConfig, held: Sequence[str]) -> str:
+    """What a run's held-out images are to the weights it trains: never trained on, or seen by those it continues.
+
+    A run's own split is never trained on; weights it starts from (``--init``) were trained on the
+    same folder unless they held out the same images (their record says so, by this rule) or came
+    from other data. Read before the run's first weights can overwrite the entry it started from.
+    """
+    if not cfg.init:
+        return "never trained on"
+    from .weights import manifest
+
+    entry = manifest(Path(cfg.out_dir)).get(cfg.init)
+    if entry is None:
+        return "not trained on in this run; the weights it started from are not in the manifest"
+    val = entry.get("validation", {})
+    if Path(cfg.data).name not in str(entry.get("data", "")) or (
+            val.get("images") == list(held) and "never trained on" in str(val.get("set", ""))):
+        return "never trained on"
+    return "not trained on in this run; the weights it continues were trained on them"
+
+
+def _val_record(cfg: TrainConfig, held: list[str], best: float, extra: Sequence[str] = (),
+                status: str = "never trained on") -> dict[str, Any]:
     if cfg.val:
         found: dict[str, Any] = {"set": Path(cfg.val).name}
     else:
         source = Path(cfg.data).name
-        found = {"set": f"{source} held-out split ({len(held)} images, never trained on)", "images": held}
+        found = {"set": f"{source} held-out split ({len(held)} images, {status})", "images": held}
     if extra:
         found["set"] = " + ".join([found["set"], *extra])
     found.update({"setting": _val_setting(cfg), "psnr": round(best, 4)})
@@ -917,6 +956,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
     continued = False
     # read before the first improvement can overwrite an entry of the same name; kept in the checkpoint
     provenance = _provenance(cfg.init, Path(cfg.out_dir)) if cfg.init else None
+    held_status = _held_out_status(cfg, held) if not cfg.val else ""
     resumed_average = None
     if cfg.resume and ckpt_path.exists():
         state = torch.load(ckpt_path, weights_only=False)  # our own checkpoint, never a user's file
@@ -927,6 +967,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
         rng.bit_generator.state = state["rng"]
         torch.set_rng_state(state["torch_rng"])
         provenance = state.get("provenance", provenance)
+        held_status = state.get("held_status", held_status)
         resumed_average = state.get("ema")
         if state.get("page_fonts", fonts) != fonts:
             # its best score and the scores to come would be measured on different validation pages
@@ -983,7 +1024,8 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
                     "history": history, "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
                     "ema": average.state_dict() if average is not None else None,
                     "trained_s": trained_s + (time.time() - started),
-                    "config": cfg.__dict__, "provenance": provenance, "page_fonts": fonts}, tmp)
+                    "config": cfg.__dict__, "provenance": provenance, "page_fonts": fonts,
+                    "held_status": held_status}, tmp)
         tmp.replace(ckpt_path)
 
     entry: dict[str, Any] = {}
@@ -1055,7 +1097,7 @@ def train(cfg: TrainConfig, command: str = "") -> dict[str, Any]:
                     "batch": cfg.batch,
                     "patch": cfg.patch,
                     "loss": loss_name,
-                    "validation": _val_record(cfg, held, best, [name for name, _ in extra_val]),
+                    "validation": _val_record(cfg, held, best, [name for name, _ in extra_val], held_status),
                     "parameters": sum(p.numel() for p in model.parameters()),
                     "command": command,
                     "trained_on": _trained_on(device, use_bf16),
