@@ -4,12 +4,13 @@
 # The machine has no datasets and its own Python (PyTorch with CUDA, NumPy, SciPy, Pillow; no PyWavelets,
 # Streamlit or Dask, which training does not import: tests/test_deep.py checks that). So, here first:
 #
-#   python -m restoration pack-crops ../shared/datasets/CBSD432 artifacts/gpu/combined.npz --count 400 \
-#       --size 128 --val-split 32 --gray-data ../shared/datasets/Train400 --gray-count 100 --pages
+#   python -m restoration pack-crops ../shared/datasets/CBSD432 artifacts/gpu/combined.npz --count 1400 \
+#       --size 128 --val-split 32 --gray-data ../shared/datasets/Train400 --gray-count 300 --pages --val-crop 192
 #
-# (artifacts/ is ignored by git. The repository, 24 MB, and the pack travel together and may not pass 64 MiB.
-# Measured 2026-12-05: this pack is 37.0 MiB, most of it the 160 synthetic pages and the 32 whole held-out
-# photographs; 700 crops made 47.8 MiB, too much.) Then, on the machine, with artifacts/gpu carried:
+# (artifacts/ is ignored by git. The repository, 23 MiB, and the pack travel together and may not pass 64 MiB.
+# The pack stores its images as lossless WebP and the held-out photographs as the centre 192x192 crops this
+# script validates on: measured PACK_MEASURED. The machine's Pillow must read WebP; `--codec raw` otherwise, with
+# about half the crops.) Then, on the machine, with artifacts/gpu carried:
 #
 #   bash scripts/train_on_gpu.sh MINUTES SEED [BATCH] [LR]
 #

@@ -772,12 +772,15 @@ def test_the_gpu_script_gives_options_the_cli_takes(tmp_path):
     train_line = script[start:script.index("2>&1", start)].replace("\\\n", " ")
     values = {"$pack": "p.npz", "$minutes": "8", "$batch": "64", "$lr": "1e-4", "$seed": "11", "$out": "o"}
     parser = build_parser()
+    parsed = []
     for command in (pack, train_line):
         words = shlex.split(command.replace('"', ""))[3:]
         words = [values.get(w, w) for w in words]
-        args = parser.parse_args(words)
-        assert args.func is not None
+        parsed.append(parser.parse_args(words))
+        assert parsed[-1].func is not None
+    packed, args = parsed
     assert args.init == "cnn_combined" and args.ema == 0.999 and args.data == "p.npz"
+    assert 0 < args.val_crop <= packed.val_crop  # the pack's held-out crops are what the run validates on
     res = subprocess.run(["bash", str(ROOT / "scripts" / "train_on_gpu.sh"), "1", "0"], cwd=tmp_path,
                          env={"OUT": str(tmp_path), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
     assert res.returncode == 2 and "artifacts/gpu/combined.npz is missing" in res.stderr
