@@ -76,13 +76,12 @@ def save_pack(path: str | Path, arrays: dict[str, Any], stacks: dict[str, np.nda
     if codec not in CODECS:
         raise RestorationError(f"unknown codec {codec!r} (choose from {', '.join(CODECS)})")
     out = {**arrays, "codec": np.array(codec)}
-    for name, stack in [*stacks.items(), *((k, v[None]) for k, v in images.items())]:
-        if codec == "raw":
-            out[name] = stack[0] if name in images else stack
-        else:
+    if codec == "raw":
+        out.update({**stacks, **images})
+    else:
+        for name, stack in [*stacks.items(), *((k, v[None]) for k, v in images.items())]:
             out.update({name + suffix: part for suffix, part in encode_stack(stack).items()})
-            if name in images:
-                out[name + _SINGLE] = np.array(True)
+        out.update({name + _SINGLE: np.array(True) for name in images})
     np.savez_compressed(path, **out)
 
 

@@ -844,6 +844,10 @@ def _data_name(cfg: TrainConfig, extras: Sequence[tuple[Any, float, str]] = ()) 
                       + [f"{label} ({share:.0%} of crops)" for _, share, label in extras])
 
 
+#: How a run's record describes held-out images that no weights of its chain were trained on.
+NEVER_TRAINED = "never trained on"
+
+
 def _held_out_status(cfg: TrainConfig, held: Sequence[str]) -> str:
     """What a run's held-out images are to the weights it trains: never trained on, or seen by those it continues.
 
@@ -852,7 +856,7 @@ def _held_out_status(cfg: TrainConfig, held: Sequence[str]) -> str:
     from other data. Read before the run's first weights can overwrite the entry it started from.
     """
     if not cfg.init:
-        return "never trained on"
+        return NEVER_TRAINED
     from .weights import manifest
 
     entry = manifest(Path(cfg.out_dir)).get(cfg.init)
@@ -860,13 +864,13 @@ def _held_out_status(cfg: TrainConfig, held: Sequence[str]) -> str:
         return "not trained on in this run; the weights it started from are not in the manifest"
     val = entry.get("validation", {})
     if Path(cfg.data).name not in str(entry.get("data", "")) or (
-            val.get("images") == list(held) and "never trained on" in str(val.get("set", ""))):
-        return "never trained on"
+            val.get("images") == list(held) and NEVER_TRAINED in str(val.get("set", ""))):
+        return NEVER_TRAINED
     return "not trained on in this run; the weights it continues were trained on them"
 
 
 def _val_record(cfg: TrainConfig, held: list[str], best: float, extra: Sequence[str] = (),
-                status: str = "never trained on") -> dict[str, Any]:
+                status: str = NEVER_TRAINED) -> dict[str, Any]:
     if cfg.val:
         found: dict[str, Any] = {"set": Path(cfg.val).name}
     else:
